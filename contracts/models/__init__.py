@@ -1,0 +1,45 @@
+from contracts.models.base import Status
+from contracts.models.components import (
+    CoercionRuleSet,
+    MetadataRecord,
+    Schema,
+    ValidationRuleSet,
+)
+from contracts.models.contract import DataContract
+from contracts.models.links import (
+    OWNERSHIP_ROLE_LINKS,
+    SYSTEM_ROLE_LINKS,
+    MetadataRecordBusinessOwner,
+    MetadataRecordBUSME,
+    MetadataRecordDomain,
+    MetadataRecordITApplicationOwner,
+    MetadataRecordITSME,
+    MetadataRecordSupportLead,
+    MetadataRecordSystemPull,
+    MetadataRecordSystemPush,
+    MetadataRecordSystemSource,
+)
+from contracts.models.reference import Domain, Owner, System
+
+__all__ = [
+    "OWNERSHIP_ROLE_LINKS",
+    "SYSTEM_ROLE_LINKS",
+    "CoercionRuleSet",
+    "DataContract",
+    "Domain",
+    "MetadataRecord",
+    "MetadataRecordBUSME",
+    "MetadataRecordBusinessOwner",
+    "MetadataRecordDomain",
+    "MetadataRecordITApplicationOwner",
+    "MetadataRecordITSME",
+    "MetadataRecordSupportLead",
+    "MetadataRecordSystemPull",
+    "MetadataRecordSystemPush",
+    "MetadataRecordSystemSource",
+    "Owner",
+    "Schema",
+    "Status",
+    "System",
+    "ValidationRuleSet",
+]

@@ -1,0 +1,105 @@
+"""The data contract: the central row that ties a versioned contract's components together."""
+
+from django.db import models
+
+from contracts.models.base import Status, TimestampedModel, uuid_primary_key
+from contracts.validators import validate_semantic_version
+from tenancy.models import Space
+from tenancy.scoping import space_scoped_manager
+
+
+class DataContract(TimestampedModel):
+    """One version of a data contract (table `data_contracts`).
+
+    Belongs to a space; name and version are unique within it. Its components
+    (schema, coercion rules, validation rules, metadata record) point back at it
+    with `data_contract_id`; the contract names the current one of each with the
+    optional `*_id` columns and records their versions in `*_version`.
+    """
+
+    id = uuid_primary_key()
+    name = models.CharField(
+        "name", max_length=255, help_text='The dataset\'s contract name, e.g. "template_contract".'
+    )
+    version = models.CharField(
+        "version",
+        max_length=50,
+        validators=[validate_semantic_version],
+        help_text="Semantic version, e.g. 1.0.0.",
+    )
+    status = models.CharField(
+        "status", max_length=50, choices=Status.choices, default=Status.DRAFT, null=True
+    )
+    description = models.TextField("description", null=True, blank=True)
+    schema = models.ForeignKey(
+        "contracts.Schema",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="current schema",
+    )
+    coercion_rules = models.ForeignKey(
+        "contracts.CoercionRuleSet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="current coercion rules",
+    )
+    validation_rules = models.ForeignKey(
+        "contracts.ValidationRuleSet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="current validation rules",
+    )
+    metadata_record = models.ForeignKey(
+        "contracts.MetadataRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="current metadata record",
+    )
+    schema_version = models.CharField("schema version", max_length=50, null=True, blank=True)
+    coercion_rules_version = models.CharField(
+        "coercion rules version", max_length=50, null=True, blank=True
+    )
+    validation_rules_version = models.CharField(
+        "validation rules version", max_length=50, null=True, blank=True
+    )
+    metadata_version = models.CharField("metadata version", max_length=50, null=True, blank=True)
+    created_by = models.CharField("created by", max_length=255, null=True, blank=True)
+    updated_by = models.CharField("updated by", max_length=255, null=True, blank=True)
+    space = models.ForeignKey(
+        Space,
+        on_delete=models.PROTECT,
+        related_name="data_contracts",
+        verbose_name="space",
+        help_text="Rows written by other tools without a space belong to the default space.",
+    )
+    document_extra = models.JSONField(
+        "document extras",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Top-level keys of the imported contract document that have no column, kept "
+        "so that an export gives the same document back.",
+    )
+
+    objects = space_scoped_manager()
+
+    class Meta:
+        db_table = "data_contracts"
+        ordering = ["name", "-created_at"]
+        verbose_name = "data contract"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["space", "name", "version"], name="data_contracts_space_name_version_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.version}"

@@ -1,0 +1,92 @@
+"""The one place where tenancy is enforced.
+
+Every tenant model gets its default manager from `space_scoped_manager` or
+`organization_scoped_manager` (django-scopes underneath). Outside an active
+scope such a manager refuses to query (`ScopeError`), so code that forgets
+tenancy fails loudly instead of leaking. A scope is entered:
+
+- per request, by `tenancy.middleware.TenantScopeMiddleware` (`user_scope`),
+- per command run, by `tenancy.commands.SpaceCommand` (`space_scope`),
+- in tests, explicitly.
+
+`scopes_disabled()` is the only escape hatch; every use is allow-listed in a test.
+"""
+
+from contextlib import contextmanager
+
+from django_scopes import ScopedManager, scope, scopes_disabled
+from seal.models import BaseSealableManager
+from seal.query import SealableQuerySet
+
+SPACE = "space"
+ORGANIZATION = "organization"
+
+
+def space_scoped_manager(path="space", queryset_class=SealableQuerySet):
+    """A manager that only sees rows whose `path` leads to a space in the active scope."""
+    return ScopedManager(
+        _manager_class=BaseSealableManager.from_queryset(queryset_class), **{SPACE: path}
+    )
+
+
+def organization_scoped_manager(path="organization", queryset_class=SealableQuerySet):
+    """A manager that only sees rows whose `path` leads to an organization in the active scope."""
+    return ScopedManager(
+        _manager_class=BaseSealableManager.from_queryset(queryset_class), **{ORGANIZATION: path}
+    )
+
+
+def _access(user):
+    """(space ids, organization ids, editable space ids) the user may reach."""
+    from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin, Space
+
+    if not user.is_authenticated or not user.is_active:
+        return [], [], []
+    with scopes_disabled():
+        if user.is_superuser:
+            spaces = list(Space.objects.values_list("id", "organization_id"))
+            space_ids = [space_id for space_id, _ in spaces]
+            organization_ids = sorted({organization_id for _, organization_id in spaces})
+            return space_ids, organization_ids, space_ids
+        administered = list(
+            OrganizationAdmin.objects.filter(user=user).values_list("organization_id", flat=True)
+        )
+        memberships = list(
+            Membership.objects.filter(user=user).values_list(
+                "space_id", "space__organization_id", "role"
+            )
+        )
+        administered_spaces = list(
+            Space.objects.filter(organization_id__in=administered).values_list("id", flat=True)
+        )
+    space_ids = set(administered_spaces) | {space_id for space_id, _, _ in memberships}
+    organization_ids = set(administered) | {organization_id for _, organization_id, _ in memberships}
+    editable = set(administered_spaces) | {
+        space_id for space_id, _, role in memberships if role in EDITING_ROLES
+    }
+    return sorted(space_ids), sorted(organization_ids), sorted(editable)
+
+
+def visible_space_ids(user):
+    """Ids of the spaces the user may read."""
+    return _access(user)[0]
+
+
+def editable_space_ids(user):
+    """Ids of the spaces where the user may change contracts (steward, space admin, org admin)."""
+    return _access(user)[2]
+
+
+@contextmanager
+def user_scope(user):
+    """Scope every query to what `user` may see, for the duration of the block."""
+    space_ids, organization_ids, _ = _access(user)
+    with scope(**{SPACE: space_ids, ORGANIZATION: organization_ids}):
+        yield
+
+
+@contextmanager
+def space_scope(space):
+    """Scope every query to one space and its organization (commands, imports)."""
+    with scope(**{SPACE: [space.pk], ORGANIZATION: [space.organization_id]}):
+        yield
