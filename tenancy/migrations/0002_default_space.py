@@ -10,28 +10,30 @@ from django.db import migrations
 from tenancy.database import PostgreSQLOnly
 
 
-def create_default_space(apps, schema_editor):
-    Organization = apps.get_model("tenancy", "Organization")
-    Space = apps.get_model("tenancy", "Space")
-    if Space.objects.filter(is_default=True).exists():
-        return
-    organization, _ = Organization.objects.get_or_create(
-        slug="default", defaults={"name": "Default organization"}
-    )
-    Space.objects.create(
-        organization=organization,
-        name="Default space",
-        slug="default",
-        is_default=True,
-        description="Contracts that other PyCharter tools write without naming a space.",
-    )
+# Fixed ids, written as plain SQL so that a DBA applying the printed SQL gets them too.
+DEFAULT_ORGANIZATION_ID = "00000000000040008000000000000001"
+DEFAULT_SPACE_ID = "00000000000040008000000000000002"
+
+CREATE_DEFAULT_SPACE = [
+    "INSERT INTO tenancy_organization (id, name, slug) "
+    f"VALUES ('{DEFAULT_ORGANIZATION_ID}', 'Default organization', 'default') "
+    "ON CONFLICT DO NOTHING;",
+    "INSERT INTO tenancy_space (id, organization_id, name, slug, description, is_default) "
+    f"VALUES ('{DEFAULT_SPACE_ID}', '{DEFAULT_ORGANIZATION_ID}', 'Default space', 'default', "
+    "'Contracts that other PyCharter tools write without naming a space.', TRUE) "
+    "ON CONFLICT DO NOTHING;",
+]
+DELETE_DEFAULT_SPACE = [
+    f"DELETE FROM tenancy_space WHERE id = '{DEFAULT_SPACE_ID}';",
+    f"DELETE FROM tenancy_organization WHERE id = '{DEFAULT_ORGANIZATION_ID}';",
+]
 
 
 class Migration(migrations.Migration):
     dependencies = [("tenancy", "0001_initial")]
 
     operations = [
-        migrations.RunPython(create_default_space, migrations.RunPython.noop),
+        migrations.RunSQL(CREATE_DEFAULT_SPACE, DELETE_DEFAULT_SPACE),
         PostgreSQLOnly(
             sql=[
                 """
