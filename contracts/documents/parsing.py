@@ -1,0 +1,404 @@
+"""Reading PyCharter contract documents into bundles, in the three shapes users write.
+
+- a whole contract (`template_contract.yaml`): identity, `schema`, `coercion_rules`,
+  `validation_rules`, `metadata` and `versions` in one file;
+- split files given together: a schema, coercion rules, validation rules and
+  metadata, each recognised by its keys;
+- a folder in PyCharter's seed layout: `contracts.yaml` and lists of artifacts that
+  name their contract, with the reference entities beside them.
+
+Every problem is a `DocumentError` naming the file, line and field. Inline and
+top-level rules that disagree are refused here, at import, rather than left for
+the quality engine to apply one or the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .bundle import ContractBundle, ParsedDocuments
+from .errors import DocumentError, FieldPath
+from .layout import (
+    COERCION_RULES_BLOCK,
+    CONTRACT_BLOCK,
+    METADATA_BLOCK,
+    PART_BLOCKS,
+    SCHEMA_BLOCK,
+    VALIDATION_RULES_BLOCK,
+    VERSIONS_BLOCK,
+    DocumentExtraRecorder,
+)
+from .loading import JSON_SUFFIXES, YAML_SUFFIXES, LoadedDocument, load_document
+from .nodes import DocumentNode, describe
+from .parts import (
+    ContractIdentity,
+    parse_coercion_rules,
+    parse_domain,
+    parse_metadata,
+    parse_owner,
+    parse_schema,
+    parse_system,
+    parse_validation_rules,
+)
+from .rules import merge_rules
+
+CONTRACT_KEYS = ("name", "version", "status", "description")
+
+#: The files of a seed folder by name (without suffix): contract artifacts by the block
+#: they hold, then the reference entities.
+SEED_ARTIFACT_FILES = {
+    "schemas": SCHEMA_BLOCK,
+    "coercion_rules": COERCION_RULES_BLOCK,
+    "validation_rules": VALIDATION_RULES_BLOCK,
+    "metadata": METADATA_BLOCK,
+}
+SEED_CONTRACTS_FILE = "contracts"
+SEED_REFERENCE_FILES = ("owners", "systems", "domains")
+SEED_LINK_KEYS = ("contract_name", "contract_version")
+
+#: Keys that only a metadata document has (a schema may have `type` too).
+_METADATA_KEYS = frozenset(
+    {
+        "ownership",
+        "lineage",
+        "governance_rules",
+        "domain",
+        "domains",
+        "runtime",
+        "lifecycle",
+        "data_quality",
+        "changelog",
+        "status",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    }
+)
+_JSON_SCHEMA_KEYS = frozenset({"type", "$schema", "items", "allOf", "anyOf", "oneOf", "required"})
+
+
+def parse_contract_file(path: Path, *, max_bytes: int) -> ParsedDocuments:
+    """Read one whole-contract file."""
+    return ParsedDocuments(bundles=[parse_contract_document(load_document(path, max_bytes=max_bytes))])
+
+
+def parse_split_files(
+    paths: Sequence[Path],
+    *,
+    max_bytes: int,
+    name: str | None = None,
+    version: str | None = None,
+) -> ParsedDocuments:
+    """Read a contract's split files (schema, rules, metadata) given together."""
+    documents = [load_document(path, max_bytes=max_bytes) for path in paths]
+    return ParsedDocuments(bundles=[parse_split_documents(documents, name=name, version=version)])
+
+
+def parse_contract_document(document: LoadedDocument) -> ContractBundle:
+    """A whole contract document; `name` and `version` are required."""
+    root = DocumentNode.root(document)
+    root.mapping("a contract (a mapping with name, version, schema, ...)")
+    recorder = DocumentExtraRecorder()
+    part_nodes: dict[str, DocumentNode] = {}
+    for key, child in root.items():
+        if key in PART_BLOCKS:
+            part_nodes[key] = child
+        elif key not in (*CONTRACT_KEYS, VERSIONS_BLOCK):
+            recorder.record_unmapped(CONTRACT_BLOCK, key, child.value)
+    versions = root.optional_child(VERSIONS_BLOCK)
+    return _build_bundle(
+        **_contract_columns(root, recorder),
+        part_nodes=part_nodes,
+        recorder=recorder,
+        check=(lambda parts: _check_versions(versions, parts, recorder)) if versions else None,
+    )
+
+
+def parse_split_documents(
+    documents: Sequence[LoadedDocument],
+    *,
+    name: str | None = None,
+    version: str | None = None,
+) -> ContractBundle:
+    """Split documents of one contract. Its name and version are the metadata's title and
+    version unless given; its status and description are the metadata's."""
+    part_nodes: dict[str, DocumentNode] = {}
+    for document in documents:
+        node = DocumentNode.root(document)
+        block = recognise_part(node)
+        if block in part_nodes:
+            raise node.error(f"{part_nodes[block].document.path} is the {block} already")
+        part_nodes[block] = node
+    metadata = part_nodes.get(METADATA_BLOCK)
+    given = {"name": name, "version": version}
+    columns: dict[str, Any] = {}
+    for key, title_key in (("name", "title"), ("version", "version")):
+        if given[key] is not None:
+            columns[key] = _given_column(key, given[key], documents)
+        elif metadata is not None and title_key in metadata.mapping():
+            read = metadata.child(title_key)
+            columns[key] = read.text() if key == "name" else read.version()
+        else:
+            raise DocumentError(
+                documents[0].path if documents else None,
+                None,
+                key,
+                f"cannot tell the contract's {key}: give it, or include a metadata file "
+                f"with a {title_key}",
+            )
+    for key in ("status", "description"):
+        read = metadata.optional_child(key) if metadata is not None else None
+        columns[key] = None if read is None else read.status() if key == "status" else (
+            read.optional_text()
+        )
+    return _build_bundle(**columns, part_nodes=part_nodes, recorder=DocumentExtraRecorder())
+
+
+def recognise_part(node: DocumentNode) -> str:
+    """Which part a split document is, from its keys (its file name only breaks a tie
+    between empty coercion and validation rules)."""
+    mapping = node.mapping("a contract part (a mapping)")
+    if SCHEMA_BLOCK in mapping and "properties" not in mapping:
+        raise node.error("this is a whole contract (it has `schema`): import it on its own")
+    if "rules" in mapping:
+        return _recognise_rules(node)
+    if "properties" in mapping:
+        return SCHEMA_BLOCK
+    if _METADATA_KEYS & mapping.keys():
+        return METADATA_BLOCK
+    if _JSON_SCHEMA_KEYS & mapping.keys():
+        return SCHEMA_BLOCK
+    raise node.error(
+        "cannot tell which part of a contract this is: a schema has `properties`, "
+        "coercion and validation rules have `rules`, metadata has `ownership`, "
+        "`lineage`, `governance_rules` or the like"
+    )
+
+
+def _recognise_rules(node: DocumentNode) -> str:
+    rules = node.child("rules")
+    values = list(rules.mapping("a mapping of field to its rules").values())
+    if values and all(isinstance(value, str) for value in values):
+        return COERCION_RULES_BLOCK
+    if values and all(isinstance(value, dict) for value in values):
+        return VALIDATION_RULES_BLOCK
+    if not values:
+        stem = node.document.path.stem.lower()
+        if "coercion" in stem:
+            return COERCION_RULES_BLOCK
+        if "validation" in stem:
+            return VALIDATION_RULES_BLOCK
+        raise rules.error(
+            "rules is empty, so this could be coercion or validation rules: "
+            "name the file after which it is"
+        )
+    raise rules.error(
+        "cannot tell coercion rules (field: coercion name) from validation rules "
+        "(field: {rule: parameters}): the fields are written both ways"
+    )
+
+
+def parse_seed_folder(folder: Path, *, max_bytes: int) -> ParsedDocuments:
+    """A folder in PyCharter's seed layout; files it does not know are listed in `skipped`."""
+    if not folder.is_dir():
+        raise DocumentError(folder, None, None, "not a folder")
+    files, skipped = _seed_files(folder)
+    items = {
+        stem: _seed_items(load_document(path, max_bytes=max_bytes))
+        for stem, path in files.items()
+    }
+    owners = [parse_owner(item) for item in items.get("owners", [])]
+    systems = [parse_system(item) for item in items.get("systems", [])]
+    domains = [parse_domain(item) for item in items.get("domains", [])]
+    _refuse_duplicates(items.get("owners", []), [owner.id for owner in owners], "owner id")
+    _refuse_duplicates(items.get("systems", []), [system.name for system in systems], "system")
+    _refuse_duplicates(items.get("domains", []), [domain.name for domain in domains], "domain")
+    return ParsedDocuments(
+        bundles=_seed_bundles(items, files),
+        owners=owners,
+        systems=systems,
+        domains=domains,
+        skipped=skipped,
+    )
+
+
+def _seed_files(folder: Path) -> tuple[dict[str, Path], list[Path]]:
+    known_stems = (SEED_CONTRACTS_FILE, *SEED_ARTIFACT_FILES, *SEED_REFERENCE_FILES)
+    files: dict[str, Path] = {}
+    skipped: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        readable = path.suffix.lower() in YAML_SUFFIXES + JSON_SUFFIXES
+        if not (path.is_file() and readable and path.stem in known_stems):
+            skipped.append(path)
+        elif path.stem in files:
+            raise DocumentError(path, None, None, f"{files[path.stem].name} is here too: keep one")
+        else:
+            files[path.stem] = path
+    return files, skipped
+
+
+def _seed_items(document: LoadedDocument) -> list[DocumentNode]:
+    """The items of a seed file (a file holding only comments has none)."""
+    root = DocumentNode.root(document)
+    if root.value is None:
+        return []
+    return list(root.elements("a list of entries"))
+
+
+def _seed_bundles(
+    items: dict[str, list[DocumentNode]], files: dict[str, Path]
+) -> list[ContractBundle]:
+    artifact_files = [stem for stem in SEED_ARTIFACT_FILES if stem in files]
+    if SEED_CONTRACTS_FILE not in files:
+        if artifact_files:
+            path = files[artifact_files[0]]
+            raise DocumentError(
+                path, None, None, "its entries name contracts, but the folder has no contracts.yaml"
+            )
+        return []
+    contracts: dict[tuple[str, str], tuple[DocumentNode, DocumentExtraRecorder]] = {}
+    for item in items[SEED_CONTRACTS_FILE]:
+        recorder = DocumentExtraRecorder()
+        columns = _contract_columns(item, recorder)
+        key = (columns["name"], columns["version"])
+        if key in contracts:
+            raise item.error(f"contract {key[0]} {key[1]} is listed twice")
+        for field_name, child in item.items():
+            if field_name not in CONTRACT_KEYS:
+                recorder.record_unmapped(CONTRACT_BLOCK, field_name, child.value)
+        contracts[key] = (item, recorder)
+    part_nodes: dict[tuple[str, str], dict[str, DocumentNode]] = {key: {} for key in contracts}
+    for stem in artifact_files:
+        block = SEED_ARTIFACT_FILES[stem]
+        for item in items[stem]:
+            key = (
+                item.required_child("contract_name").text(),
+                item.required_child("contract_version").version(),
+            )
+            if key not in contracts:
+                raise item.error(f"names contract {key[0]} {key[1]}, which contracts.yaml lacks")
+            if block in part_nodes[key]:
+                raise item.error(f"contract {key[0]} {key[1]} has a {block} entry already")
+            part_nodes[key][block] = item.without(*SEED_LINK_KEYS)
+    return [
+        _build_bundle(
+            **_contract_columns(item, DocumentExtraRecorder()),
+            part_nodes=part_nodes[key],
+            recorder=recorder,
+        )
+        for key, (item, recorder) in contracts.items()
+    ]
+
+
+def _contract_columns(node: DocumentNode, recorder: DocumentExtraRecorder) -> dict[str, Any]:
+    """name, version, status, description of a whole contract or a contracts.yaml entry."""
+    recorder.record_keys(CONTRACT_BLOCK, node.mapping())
+    status = node.optional_child("status")
+    description = node.optional_child("description")
+    return {
+        "name": node.required_child("name").text(),
+        "version": node.required_child("version").version(),
+        "status": status.status() if status else None,
+        "description": description.optional_text() if description else None,
+    }
+
+
+def _build_bundle(
+    *,
+    name: str,
+    version: str,
+    status: str | None,
+    description: str | None,
+    part_nodes: dict[str, DocumentNode],
+    recorder: DocumentExtraRecorder,
+    check: Callable[[dict[str, Any]], None] | None = None,
+) -> ContractBundle:
+    """Read the parts, refuse rules that disagree, and assemble the bundle."""
+    identity = ContractIdentity(name, version)
+    readers = {
+        SCHEMA_BLOCK: lambda node: parse_schema(node, identity),
+        COERCION_RULES_BLOCK: lambda node: parse_coercion_rules(node, identity, recorder),
+        VALIDATION_RULES_BLOCK: lambda node: parse_validation_rules(node, identity, recorder),
+        METADATA_BLOCK: lambda node: parse_metadata(node, identity, recorder),
+    }
+    parts = {block: readers[block](node) for block, node in part_nodes.items()}
+    if check is not None:
+        check(parts)
+    _refuse_rule_conflicts(parts, part_nodes)
+    return ContractBundle(
+        name=name,
+        version=version,
+        status=status,
+        description=description,
+        schema=parts.get(SCHEMA_BLOCK),
+        coercion_rules=parts.get(COERCION_RULES_BLOCK),
+        validation_rules=parts.get(VALIDATION_RULES_BLOCK),
+        metadata=parts.get(METADATA_BLOCK),
+        document_extra=recorder.as_dict(),
+    )
+
+
+def _refuse_rule_conflicts(parts: dict[str, Any], part_nodes: dict[str, DocumentNode]) -> None:
+    def error_at(field_path: FieldPath, message: str) -> DocumentError:
+        node = part_nodes[str(field_path[0])]
+        return node.document.error((*node.path, *field_path[1:]), message)
+
+    schema, coercion, validation = (
+        parts.get(block) for block in (SCHEMA_BLOCK, COERCION_RULES_BLOCK, VALIDATION_RULES_BLOCK)
+    )
+    merged = merge_rules(
+        schema.schema_data if schema else None,
+        coercion.rules if coercion else None,
+        validation.rules if validation else None,
+        error_at=error_at,
+    )
+    if merged.conflicts:
+        raise merged.conflicts[0]
+
+
+def _check_versions(
+    versions: DocumentNode, parts: dict[str, Any], recorder: DocumentExtraRecorder
+) -> None:
+    """A `versions` block must agree with the parts it names: the database keeps one
+    version per part, so a disagreement would be lost."""
+    recorder.record_keys(VERSIONS_BLOCK, versions.mapping("a mapping of part to its version"))
+    for block, child in versions.items():
+        if block not in PART_BLOCKS:
+            raise child.error(f"versions names the parts {', '.join(PART_BLOCKS)}; not {block!r}")
+        version = child.version()
+        part = parts.get(block)
+        if part is None:
+            raise child.error(f"versions names the {block}, but the contract has none")
+        if part.version != version:
+            raise child.error(
+                f"versions says {version}, but the {block} has version {part.version}"
+            )
+
+
+def _given_column(key: str, value: str, documents: Sequence[LoadedDocument]) -> str:
+    """A name or version given by the caller, checked like one read from a document."""
+    document = LoadedDocument(documents[0].path if documents else Path(key), {key: value})
+    child = DocumentNode.root(document).child(key)
+    return child.text() if key == "name" else child.version()
+
+
+def _refuse_duplicates(items: Iterable[DocumentNode], names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item, name in zip(items, names, strict=True):
+        if name in seen:
+            raise item.error(f"{what} {name!r} is listed twice")
+        seen.add(name)
+
+
+__all__ = [
+    "describe",
+    "parse_contract_document",
+    "parse_contract_file",
+    "parse_seed_folder",
+    "parse_split_documents",
+    "parse_split_files",
+    "recognise_part",
+]
