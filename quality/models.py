@@ -6,11 +6,14 @@ it has one (a trigger does this for rows other tools write on PostgreSQL), else
 the default space.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from contracts.models.base import TimestampedModel, uuid_primary_key
+from seal.models import SealableModel
+
+from contracts.models.base import TimestampedModel, created_at_field, uuid_primary_key
 from tenancy.models import Space
 from tenancy.scoping import space_scoped_manager
 
@@ -27,6 +30,25 @@ class ViolationStatus(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     RESOLVED = "resolved", "Resolved"
     IGNORED = "ignored", "Ignored"
+
+
+CLOSED_STATUSES = (ViolationStatus.RESOLVED, ViolationStatus.IGNORED)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class ResolutionReason(models.TextChoices):
+    FALSE_POSITIVE = "false_positive", "False positive"
+    FIXED_AT_SOURCE = "fixed_at_source", "Fixed at source"
+    DATA_CORRECTED = "data_corrected", "Data corrected"
+    ACCEPTED_RISK = "accepted_risk", "Accepted risk"
+    NO_LONGER_FOUND = "no_longer_found", "No longer found by a quality check"
+    OTHER = "other", "Other"
 
 
 def _check_timestamp_field():
@@ -138,6 +160,29 @@ class QualityViolation(TimestampedModel):
     check_timestamp = _check_timestamp_field()
     additional_metadata = models.JSONField("additional metadata", null=True, blank=True)
     space = _space_field("quality_violations")
+    # Triage columns this project adds; nullable or defaulted for plain-SQL writers.
+    rule = models.CharField(
+        "rule", max_length=100, null=True, blank=True,
+        help_text="The coercion, schema keyword or validation rule that failed.",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_violations",
+        verbose_name="assignee",
+        db_index=False,  # covered by quality_viol_assignee_idx, built concurrently
+    )
+    priority = models.CharField(
+        "priority", max_length=20, choices=Priority.choices, default=Priority.MEDIUM,
+        db_default=Priority.MEDIUM,
+    )
+    resolution_reason = models.CharField(
+        "resolution reason", max_length=50, choices=ResolutionReason.choices, null=True,
+        blank=True,
+    )
+    resolution_note = models.TextField("resolution note", null=True, blank=True)
 
     objects = space_scoped_manager()
 
@@ -154,7 +199,116 @@ class QualityViolation(TimestampedModel):
             models.Index(fields=["severity"], name="quality_viol_severity_idx"),
             models.Index(fields=["status"], name="quality_viol_status_idx"),
             models.Index(fields=["check_timestamp"], name="quality_viol_checked_idx"),
+            # The steward's lists: newest first within a space, a contract, a status.
+            models.Index(
+                fields=["space", "status", "-check_timestamp"], name="quality_viol_triage_idx"
+            ),
+            models.Index(
+                fields=["data_contract", "status", "-check_timestamp"],
+                name="quality_viol_contract_st_idx",
+            ),
+            models.Index(fields=["assignee", "status"], name="quality_viol_assignee_idx"),
+            # Re-runs find the same violation by these.
+            models.Index(
+                fields=["data_contract", "record_identifier", "field_name", "error_type"],
+                name="quality_viol_identity_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.field_name}: {self.error_type} ({self.record_identifier})"
+
+
+class ViolationTransition(SealableModel):
+    """One step in a violation's triage history (who moved it from which status to which, why).
+
+    Belongs to the violation's space; kept even when the violation is reopened.
+    """
+
+    id = uuid_primary_key()
+    violation = models.ForeignKey(
+        QualityViolation, on_delete=models.CASCADE, related_name="transitions",
+        verbose_name="violation",
+    )
+    from_status = models.CharField("from", max_length=50, choices=ViolationStatus.choices)
+    to_status = models.CharField("to", max_length=50, choices=ViolationStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="by",
+    )
+    actor_name = models.CharField(
+        "by (name)", max_length=255, help_text="The user, or the process such as quality-check."
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="assigned to",
+    )
+    reason = models.CharField(
+        "reason", max_length=50, choices=ResolutionReason.choices, null=True, blank=True
+    )
+    note = models.TextField("note", blank=True, default="")
+    created_at = created_at_field()
+
+    objects = space_scoped_manager("violation__space")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = "violation transition"
+
+    def __str__(self):
+        return f"{self.from_status} -> {self.to_status} by {self.actor_name}"
+
+
+class AlertKind(models.TextChoices):
+    QUALITY_CHECK_FAILED = "quality_check_failed", "Quality check failed"
+    BREAKING_VERSION = "breaking_version", "Breaking new version"
+
+
+class Alert(SealableModel):
+    """Something a person must look at, such as a failed quality check.
+
+    Belongs to a space and carries its organization so that an organization admin
+    can list alerts across all spaces in one indexed query (seed 004, cross-tenant
+    aggregation). Acknowledging records who and when.
+    """
+
+    id = uuid_primary_key()
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="alerts",
+        verbose_name="organization",
+    )
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="alerts", verbose_name="space"
+    )
+    data_contract = models.ForeignKey(
+        "contracts.DataContract", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="alerts", verbose_name="data contract",
+    )
+    quality_metric = models.ForeignKey(
+        QualityMetric, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts",
+        verbose_name="quality check",
+    )
+    kind = models.CharField("kind", max_length=50, choices=AlertKind.choices)
+    severity = models.CharField(
+        "severity", max_length=20, choices=Severity.choices, default=Severity.WARNING
+    )
+    message = models.TextField("message")
+    created_at = created_at_field()
+    acknowledged_at = models.DateTimeField("acknowledged at", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="acknowledged by",
+    )
+
+    objects = space_scoped_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "alert"
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="quality_alert_org_idx"),
+            models.Index(fields=["space", "-created_at"], name="quality_alert_space_idx"),
+        ]
+
+    def __str__(self):
+        return self.message

@@ -6,7 +6,7 @@ cascades must hold for raw SQL deletes too, so the migrations add them here.
 
 from django.conf import settings
 from django.db import connections
-from django.db.migrations.operations import RunSQL
+from django.db.migrations.operations import AddIndex, RunSQL
 
 
 def create_schema(using="default", **kwargs):
@@ -93,3 +93,29 @@ def touch_updated_at(table):
         f"FOR EACH ROW EXECUTE FUNCTION pycharter_touch_updated_at();",
         reverse_sql=f"DROP TRIGGER IF EXISTS {trigger} ON {table};",
     )
+
+
+class AddIndexConcurrently(AddIndex):
+    """AddIndex that builds the index without blocking writes on PostgreSQL.
+
+    For indexes on tables that can hold millions of rows (quality violations).
+    The migration must declare `atomic = False`. Elsewhere a plain CREATE INDEX.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.add_index(model, self.index, concurrently=True)
+        else:
+            schema_editor.add_index(model, self.index)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.remove_index(model, self.index, concurrently=True)
+        else:
+            schema_editor.remove_index(model, self.index)

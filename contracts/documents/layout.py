@@ -38,6 +38,19 @@ LINEAGE_BLOCK = "metadata.lineage"
 #: The contract's parts, as the document (and its `versions` block) names them.
 PART_BLOCKS = (SCHEMA_BLOCK, COERCION_RULES_BLOCK, VALIDATION_RULES_BLOCK, METADATA_BLOCK)
 
+#: PyCharter's seed folder: file names (without suffix) of the contracts list, of the
+#: artifact lists by the part they hold, and of the reference entities. An artifact
+#: entry names its contract with SEED_LINK_KEYS.
+SEED_CONTRACTS_FILE = "contracts"
+SEED_ARTIFACT_FILES = {
+    "schemas": SCHEMA_BLOCK,
+    "coercion_rules": COERCION_RULES_BLOCK,
+    "validation_rules": VALIDATION_RULES_BLOCK,
+    "metadata": METADATA_BLOCK,
+}
+SEED_REFERENCE_FILES = ("owners", "systems", "domains")
+SEED_LINK_KEYS = ("contract_name", "contract_version")
+
 
 def default_title(contract_name: str, part_block: str) -> str:
     """The title PyCharter gives a part whose document did not name one."""
@@ -78,23 +91,16 @@ _NOTHING = object()
 
 
 def arrange_block(
-    values: Mapping[str, Any],
-    *,
-    written: Iterable[str],
-    defaults: Mapping[str, Any],
-    always: Iterable[str] = (),
+    values: Mapping[str, Any], *, written: Iterable[str], defaults: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Build a block's dict: the keys it was written with first, in their order, then
     the other keys whose value says something (differs from its default).
 
-    `values` has every key the bundle can write for the block; a key in `written`
-    or `always` is written even when it holds its default (a `null`, an empty list).
+    `values` has every key the bundle can write for the block; a written key is
+    written back even when it holds its default (a `null`, an empty list).
     """
-    forced = set(written) | set(always)
     block = {key: values[key] for key in written if key in values}
     for key, value in values.items():
-        if key in block:
-            continue
-        if key in forced or value != defaults.get(key, _NOTHING):
+        if key not in block and value != defaults.get(key, _NOTHING):
             block[key] = value
     return block

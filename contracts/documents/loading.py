@@ -81,7 +81,9 @@ def load_document_bytes(content: bytes, *, path: PurePath, max_bytes: int) -> Lo
     The format follows the suffix of `path`; `max_bytes` is the caller's limit.
     """
     if len(content) > max_bytes:
-        raise DocumentError(path, None, None, f"the file is larger than the limit of {max_bytes} bytes")
+        raise DocumentError(
+            path, None, None, f"the file is larger than the limit of {max_bytes} bytes"
+        )
     suffix = path.suffix.lower()
     if suffix not in YAML_SUFFIXES + JSON_SUFFIXES:
         raise DocumentError(
@@ -96,7 +98,10 @@ def load_document_bytes(content: bytes, *, path: PurePath, max_bytes: int) -> Lo
 def _decode_utf8(content: bytes, path: PurePath) -> str:
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in content:
         raise DocumentError(
-            path, None, None, "the file is not UTF-8 (it looks like UTF-16 or UTF-32): save it as UTF-8"
+            path,
+            None,
+            None,
+            "the file is not UTF-8 (it looks like UTF-16 or UTF-32): save it as UTF-8",
         )
     content = content.removeprefix(codecs.BOM_UTF8)
     try:
@@ -141,7 +146,9 @@ def _load_json(text: str, path: PurePath) -> Any:
         message = f"not valid JSON: {error.msg}"
         if error.pos >= len(text.rstrip()):
             message += " (the text ends early: is the file truncated?)"
-        raise DocumentError(path, SourceLocation(error.lineno, error.colno), None, message) from None
+        raise DocumentError(
+            path, SourceLocation(error.lineno, error.colno), None, message
+        ) from None
     except _DuplicateJsonKey as error:
         raise DocumentError(
             path, None, error.key, "this key is written twice in the same object"
@@ -181,7 +188,7 @@ class _ContractYamlLoader(yaml.SafeLoader):
                 raise ConstructorError(
                     None,
                     None,
-                    f"the key {key_node.value!r} was read as {type(key).__name__}, not text: quote it",
+                    f"the key {key_node.value!r} is read as {type(key).__name__}: quote it",
                     key_node.start_mark,
                 )
             if key in seen:

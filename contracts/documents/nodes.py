@@ -55,7 +55,9 @@ class DocumentNode:
         """The same mapping without `keys` (already read by the caller)."""
         mapping = self.mapping()
         return DocumentNode(
-            self.document, self.path, {key: value for key, value in mapping.items() if key not in keys}
+            self.document,
+            self.path,
+            {key: value for key, value in mapping.items() if key not in keys},
         )
 
     def mapping(self, expected: str = "a mapping") -> dict[str, Any]:
@@ -78,7 +80,7 @@ class DocumentNode:
 
     def required_child(self, key: str) -> DocumentNode:
         if key not in self.mapping():
-            raise self.error(f"the required key {key!r} is missing")
+            raise self.document.error((*self.path, key), "this field is required")
         return self.child(key)
 
     def text(self) -> str:
@@ -102,11 +104,11 @@ class DocumentNode:
         """A semantic version `X.Y.Z` (pre-release and build suffixes allowed), as text."""
         if isinstance(self.value, int | float) and not isinstance(self.value, bool):
             raise self.error(
-                f"a version must be text like \"1.0.0\", got the number {self.value!r}: quote it"
+                f'a version must be text like "1.0.0", got the number {self.value!r}: quote it'
             )
         text = self.text()
         if not semver.Version.is_valid(text):
-            raise self.error(f"{text!r} is not a semantic version X.Y.Z (for example \"1.0.0\")")
+            raise self.error(f'{text!r} is not a semantic version X.Y.Z (for example "1.0.0")')
         return text
 
     def status(self) -> str | None:

@@ -14,9 +14,11 @@ the quality engine to apply one or the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+import semver
 
 from .bundle import ContractBundle, ParsedDocuments
 from .errors import DocumentError, FieldPath
@@ -26,12 +28,16 @@ from .layout import (
     METADATA_BLOCK,
     PART_BLOCKS,
     SCHEMA_BLOCK,
+    SEED_ARTIFACT_FILES,
+    SEED_CONTRACTS_FILE,
+    SEED_LINK_KEYS,
+    SEED_REFERENCE_FILES,
     VALIDATION_RULES_BLOCK,
     VERSIONS_BLOCK,
     DocumentExtraRecorder,
 )
 from .loading import JSON_SUFFIXES, YAML_SUFFIXES, LoadedDocument, load_document
-from .nodes import DocumentNode, describe
+from .nodes import DocumentNode
 from .parts import (
     ContractIdentity,
     parse_coercion_rules,
@@ -45,18 +51,6 @@ from .parts import (
 from .rules import merge_rules
 
 CONTRACT_KEYS = ("name", "version", "status", "description")
-
-#: The files of a seed folder by name (without suffix): contract artifacts by the block
-#: they hold, then the reference entities.
-SEED_ARTIFACT_FILES = {
-    "schemas": SCHEMA_BLOCK,
-    "coercion_rules": COERCION_RULES_BLOCK,
-    "validation_rules": VALIDATION_RULES_BLOCK,
-    "metadata": METADATA_BLOCK,
-}
-SEED_CONTRACTS_FILE = "contracts"
-SEED_REFERENCE_FILES = ("owners", "systems", "domains")
-SEED_LINK_KEYS = ("contract_name", "contract_version")
 
 #: Keys that only a metadata document has (a schema may have `type` too).
 _METADATA_KEYS = frozenset(
@@ -82,7 +76,9 @@ _JSON_SCHEMA_KEYS = frozenset({"type", "$schema", "items", "allOf", "anyOf", "on
 
 def parse_contract_file(path: Path, *, max_bytes: int) -> ParsedDocuments:
     """Read one whole-contract file."""
-    return ParsedDocuments(bundles=[parse_contract_document(load_document(path, max_bytes=max_bytes))])
+    return ParsedDocuments(
+        bundles=[parse_contract_document(load_document(path, max_bytes=max_bytes))]
+    )
 
 
 def parse_split_files(
@@ -108,12 +104,11 @@ def parse_contract_document(document: LoadedDocument) -> ContractBundle:
             part_nodes[key] = child
         elif key not in (*CONTRACT_KEYS, VERSIONS_BLOCK):
             recorder.record_unmapped(CONTRACT_BLOCK, key, child.value)
-    versions = root.optional_child(VERSIONS_BLOCK)
     return _build_bundle(
         **_contract_columns(root, recorder),
         part_nodes=part_nodes,
         recorder=recorder,
-        check=(lambda parts: _check_versions(versions, parts, recorder)) if versions else None,
+        versions=root.optional_child(VERSIONS_BLOCK),
     )
 
 
@@ -133,28 +128,39 @@ def parse_split_documents(
             raise node.error(f"{part_nodes[block].document.path} is the {block} already")
         part_nodes[block] = node
     metadata = part_nodes.get(METADATA_BLOCK)
-    given = {"name": name, "version": version}
-    columns: dict[str, Any] = {}
-    for key, title_key in (("name", "title"), ("version", "version")):
-        if given[key] is not None:
-            columns[key] = _given_column(key, given[key], documents)
-        elif metadata is not None and title_key in metadata.mapping():
-            read = metadata.child(title_key)
-            columns[key] = read.text() if key == "name" else read.version()
-        else:
-            raise DocumentError(
-                documents[0].path if documents else None,
-                None,
-                key,
-                f"cannot tell the contract's {key}: give it, or include a metadata file "
-                f"with a {title_key}",
-            )
-    for key in ("status", "description"):
-        read = metadata.optional_child(key) if metadata is not None else None
-        columns[key] = None if read is None else read.status() if key == "status" else (
-            read.optional_text()
+    if name is None:
+        name = _from_metadata(metadata, "title", documents).text()
+    elif not name.strip():
+        raise DocumentError(None, None, "name", "the contract's name is empty")
+    if version is None:
+        version = _from_metadata(metadata, "version", documents).version()
+    elif not semver.Version.is_valid(version):
+        raise DocumentError(None, None, "version", f"{version!r} is not a semantic version X.Y.Z")
+    status = metadata.optional_child("status") if metadata else None
+    description = metadata.optional_child("description") if metadata else None
+    return _build_bundle(
+        name=name,
+        version=version,
+        status=status.status() if status else None,
+        description=description.optional_text() if description else None,
+        part_nodes=part_nodes,
+        recorder=DocumentExtraRecorder(),
+    )
+
+
+def _from_metadata(
+    metadata: DocumentNode | None, key: str, documents: Sequence[LoadedDocument]
+) -> DocumentNode:
+    """The metadata field that names the contract when the caller did not."""
+    if metadata is None or key not in metadata.mapping():
+        raise DocumentError(
+            documents[0].path if documents else None,
+            None,
+            key,
+            f"cannot tell the contract's {'name' if key == 'title' else key}: give it, "
+            f"or include a metadata file with a {key}",
         )
-    return _build_bundle(**columns, part_nodes=part_nodes, recorder=DocumentExtraRecorder())
+    return metadata.child(key)
 
 
 def recognise_part(node: DocumentNode) -> str:
@@ -207,8 +213,7 @@ def parse_seed_folder(folder: Path, *, max_bytes: int) -> ParsedDocuments:
         raise DocumentError(folder, None, None, "not a folder")
     files, skipped = _seed_files(folder)
     items = {
-        stem: _seed_items(load_document(path, max_bytes=max_bytes))
-        for stem, path in files.items()
+        stem: _seed_items(load_document(path, max_bytes=max_bytes)) for stem, path in files.items()
     }
     owners = [parse_owner(item) for item in items.get("owners", [])]
     systems = [parse_system(item) for item in items.get("systems", [])]
@@ -259,7 +264,7 @@ def _seed_bundles(
                 path, None, None, "its entries name contracts, but the folder has no contracts.yaml"
             )
         return []
-    contracts: dict[tuple[str, str], tuple[DocumentNode, DocumentExtraRecorder]] = {}
+    contracts: dict[tuple[str, str], tuple[dict[str, Any], DocumentExtraRecorder]] = {}
     for item in items[SEED_CONTRACTS_FILE]:
         recorder = DocumentExtraRecorder()
         columns = _contract_columns(item, recorder)
@@ -269,7 +274,7 @@ def _seed_bundles(
         for field_name, child in item.items():
             if field_name not in CONTRACT_KEYS:
                 recorder.record_unmapped(CONTRACT_BLOCK, field_name, child.value)
-        contracts[key] = (item, recorder)
+        contracts[key] = (columns, recorder)
     part_nodes: dict[tuple[str, str], dict[str, DocumentNode]] = {key: {} for key in contracts}
     for stem in artifact_files:
         block = SEED_ARTIFACT_FILES[stem]
@@ -284,12 +289,8 @@ def _seed_bundles(
                 raise item.error(f"contract {key[0]} {key[1]} has a {block} entry already")
             part_nodes[key][block] = item.without(*SEED_LINK_KEYS)
     return [
-        _build_bundle(
-            **_contract_columns(item, DocumentExtraRecorder()),
-            part_nodes=part_nodes[key],
-            recorder=recorder,
-        )
-        for key, (item, recorder) in contracts.items()
+        _build_bundle(**columns, part_nodes=part_nodes[key], recorder=recorder)
+        for key, (columns, recorder) in contracts.items()
     ]
 
 
@@ -314,9 +315,10 @@ def _build_bundle(
     description: str | None,
     part_nodes: dict[str, DocumentNode],
     recorder: DocumentExtraRecorder,
-    check: Callable[[dict[str, Any]], None] | None = None,
+    versions: DocumentNode | None = None,
 ) -> ContractBundle:
-    """Read the parts, refuse rules that disagree, and assemble the bundle."""
+    """Read the parts, check them against `versions`, refuse rules that disagree, and
+    assemble the bundle."""
     identity = ContractIdentity(name, version)
     readers = {
         SCHEMA_BLOCK: lambda node: parse_schema(node, identity),
@@ -325,8 +327,8 @@ def _build_bundle(
         METADATA_BLOCK: lambda node: parse_metadata(node, identity, recorder),
     }
     parts = {block: readers[block](node) for block, node in part_nodes.items()}
-    if check is not None:
-        check(parts)
+    if versions is not None:
+        _check_versions(versions, parts, recorder)
     _refuse_rule_conflicts(parts, part_nodes)
     return ContractBundle(
         name=name,
@@ -378,27 +380,9 @@ def _check_versions(
             )
 
 
-def _given_column(key: str, value: str, documents: Sequence[LoadedDocument]) -> str:
-    """A name or version given by the caller, checked like one read from a document."""
-    document = LoadedDocument(documents[0].path if documents else Path(key), {key: value})
-    child = DocumentNode.root(document).child(key)
-    return child.text() if key == "name" else child.version()
-
-
 def _refuse_duplicates(items: Iterable[DocumentNode], names: list[str], what: str) -> None:
     seen: set[str] = set()
     for item, name in zip(items, names, strict=True):
         if name in seen:
             raise item.error(f"{what} {name!r} is listed twice")
         seen.add(name)
-
-
-__all__ = [
-    "describe",
-    "parse_contract_document",
-    "parse_contract_file",
-    "parse_seed_folder",
-    "parse_split_documents",
-    "parse_split_files",
-    "recognise_part",
-]

@@ -5,7 +5,7 @@ from contracts.models.components import (
     Schema,
     ValidationRuleSet,
 )
-from contracts.models.contract import DataContract
+from contracts.models.contract import BreakingChangeSignOff, DataContract
 from contracts.models.links import (
     OWNERSHIP_ROLE_LINKS,
     SYSTEM_ROLE_LINKS,
@@ -22,6 +22,7 @@ from contracts.models.links import (
 from contracts.models.reference import Domain, Owner, System
 
 __all__ = [
+    "BreakingChangeSignOff",
     "OWNERSHIP_ROLE_LINKS",
     "SYSTEM_ROLE_LINKS",
     "CoercionRuleSet",

@@ -1,8 +1,10 @@
 """The data contract: the central row that ties a versioned contract's components together."""
 
+from django.conf import settings
 from django.db import models
+from seal.models import SealableModel
 
-from contracts.models.base import Status, TimestampedModel, uuid_primary_key
+from contracts.models.base import Status, TimestampedModel, created_at_field, uuid_primary_key
 from contracts.validators import validate_semantic_version
 from tenancy.models import Space
 from tenancy.scoping import space_scoped_manager
@@ -103,3 +105,38 @@ class DataContract(TimestampedModel):
 
     def __str__(self):
         return f"{self.name} {self.version}"
+
+
+class BreakingChangeSignOff(SealableModel):
+    """A steward's explicit acceptance that a version breaks its consumers.
+
+    Recorded with the version being activated, against the version that was
+    active; activation of a breaking version requires one. Belongs to the
+    contract's space.
+    """
+
+    id = uuid_primary_key()
+    data_contract = models.ForeignKey(
+        DataContract, on_delete=models.CASCADE, related_name="breaking_change_sign_offs",
+        verbose_name="data contract",
+    )
+    compared_with_version = models.CharField("compared with version", max_length=50)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name="signed off by",
+    )
+    signed_off_by_name = models.CharField("signed off by (name)", max_length=255)
+    breaking_changes = models.JSONField(
+        "breaking changes", default=list, help_text="The breaking changes that were accepted."
+    )
+    note = models.TextField("note", blank=True, default="")
+    created_at = created_at_field()
+
+    objects = space_scoped_manager("data_contract__space")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "breaking change sign-off"
+
+    def __str__(self):
+        return f"{self.data_contract_id} signed off by {self.signed_off_by_name}"
