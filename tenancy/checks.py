@@ -25,3 +25,24 @@ def tenant_models_are_scoped(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.admin)
+def tenant_admins_use_the_tenant_base(app_configs=None, **kwargs):
+    """tenancy.E002: every admin of a tenant model is built on tenancy's admin base."""
+    from django.contrib import admin
+
+    from tenancy.admin_base import TenantAdminMixin
+
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in TENANT_APPS and not isinstance(model_admin, TenantAdminMixin):
+            errors.append(
+                checks.Error(
+                    f"The admin of {model._meta.label} is not built on TenantModelAdmin.",
+                    hint="Subclass tenancy.admin_base.TenantModelAdmin.",
+                    obj=model_admin,
+                    id="tenancy.E002",
+                )
+            )
+    return errors

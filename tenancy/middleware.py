@@ -1,10 +1,11 @@
 """Enter the signed-in user's tenant scope for the whole request.
 
 Django renders template responses inside `get_response`, so pages are rendered
-within the scope too.
+within the scope too. The user's rights are computed once and kept on the
+request as `request.tenant_access` for permission checks.
 """
 
-from tenancy.scoping import user_scope
+from tenancy.scoping import access_for, access_scope
 
 
 class TenantScopeMiddleware:
@@ -12,5 +13,6 @@ class TenantScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with user_scope(request.user):
+        request.tenant_access = access_for(request.user)
+        with access_scope(request.tenant_access):
             return self.get_response(request)

@@ -13,6 +13,7 @@ tenancy fails loudly instead of leaking. A scope is entered:
 """
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django_scopes import ScopedManager, scope, scopes_disabled
 from seal.models import BaseSealableManager
@@ -34,6 +35,42 @@ def organization_scoped_manager(path="organization", queryset_class=SealableQuer
     return ScopedManager(
         _manager_class=BaseSealableManager.from_queryset(queryset_class), **{ORGANIZATION: path}
     )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may reach: computed once per request (`request.tenant_access`)."""
+
+    space_ids: tuple
+    organization_ids: tuple
+    editable_space_ids: tuple
+    editable_organization_ids: tuple
+
+    def can_view_space(self, space_id):
+        return space_id in self.space_ids
+
+    def can_edit_space(self, space_id):
+        return space_id in self.editable_space_ids
+
+    def can_edit_organization(self, organization_id):
+        return organization_id in self.editable_organization_ids
+
+    @property
+    def can_edit_anything(self):
+        return bool(self.editable_space_ids)
+
+
+def access_for(user):
+    """The Access of `user` (no rights for anonymous or inactive users)."""
+    from tenancy.models import Space
+
+    space_ids, organization_ids, editable = _access(user)
+    with scopes_disabled():
+        editable_organizations = sorted(
+            set(Space.objects.filter(id__in=editable).values_list("organization_id", flat=True))
+        ) if editable else []
+    return Access(tuple(space_ids), tuple(organization_ids), tuple(editable),
+                  tuple(editable_organizations))
 
 
 def _access(user):
@@ -78,10 +115,16 @@ def editable_space_ids(user):
 
 
 @contextmanager
+def access_scope(access):
+    """Scope every query to the spaces and organizations of an Access."""
+    with scope(**{SPACE: list(access.space_ids), ORGANIZATION: list(access.organization_ids)}):
+        yield
+
+
+@contextmanager
 def user_scope(user):
     """Scope every query to what `user` may see, for the duration of the block."""
-    space_ids, organization_ids, _ = _access(user)
-    with scope(**{SPACE: space_ids, ORGANIZATION: organization_ids}):
+    with access_scope(access_for(user)):
         yield
 
 

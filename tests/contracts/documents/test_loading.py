@@ -28,7 +28,7 @@ def test_every_fixture_loads_as_a_mapping_with_line_numbers():
     assert [type(document.data) for document in documents] == [dict] * 5
     contract = next(document for document in documents if document.path.name == "template_contract.yaml")
     assert contract.location_of(("metadata", "ownership", "owner")) == SourceLocation(149, 5)
-    assert contract.location_of(("schema", "properties", "age", "coercion")) == SourceLocation(61, 7)
+    assert contract.location_of(("schema", "properties", "age", "coercion")) == SourceLocation(60, 7)
 
 
 def test_location_of_an_unwritten_field_is_its_nearest_written_parent():
