@@ -84,3 +84,23 @@ def contract_bundle(contract):
         metadata=metadata,
         document_extra=contract.document_extra or {},
     )
+
+
+def contract_for_export(*, space, name, version=None):
+    """The named contract version in `space`; without a version the active one, else the newest."""
+    contracts = DataContract.objects.filter(space=space, name=name)
+    if version:
+        return contracts.filter(version=version).first()
+    active = contracts.filter(status="active").order_by("-created_at").first()
+    if active is not None:
+        return active
+    return max(contracts, key=lambda contract: _version_key(contract.version), default=None)
+
+
+def _version_key(version):
+    import semver
+
+    try:
+        return semver.Version.parse(version)
+    except ValueError:
+        return semver.Version(0)

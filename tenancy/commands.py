@@ -1,0 +1,52 @@
+"""Base class for management commands that work inside one space.
+
+`--space organization/space` names it (default: the default space); the command
+body runs inside that space's scope, so every query it makes is limited to it.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
+
+from tenancy.models import Space
+from tenancy.scoping import space_scope
+
+
+def space_resolve(reference):
+    """The space named `organization-slug/space-slug`, or the default space when None."""
+    # Resolving the name of the scope to enter happens before any scope exists.
+    with scopes_disabled():
+        spaces = Space.objects.select_related("organization")
+        if reference is None:
+            space = spaces.filter(is_default=True).first()
+            if space is None:
+                raise CommandError("No default space is configured; pass --space org/space.")
+            return space
+        organization_slug, separator, space_slug = reference.partition("/")
+        if not separator:
+            raise CommandError(
+                f"--space {reference!r}: expected organization/space, e.g. skyline/flight-operations."
+            )
+        space = spaces.filter(organization__slug=organization_slug, slug=space_slug).first()
+    if space is None:
+        raise CommandError(f"--space {reference!r}: no such space.")
+    return space
+
+
+class SpaceCommand(BaseCommand):
+    """Subclasses implement `handle_in_space(space, *args, **options)`."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument(
+            "--space",
+            help="organization-slug/space-slug (default: the default space).",
+        )
+        return parser
+
+    def handle(self, *args, space=None, **options):
+        resolved = space_resolve(space)
+        with space_scope(resolved):
+            return self.handle_in_space(resolved, *args, **options)
+
+    def handle_in_space(self, space, *args, **options):
+        raise NotImplementedError

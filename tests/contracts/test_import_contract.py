@@ -1,0 +1,207 @@
+"""`import_contract` / `export_contract`: PyCharter documents in and out, unchanged."""
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from contracts.models import DataContract, Owner, System
+from tenancy.scoping import space_scope
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "pycharter"
+DEMO = Path(__file__).resolve().parents[2] / "contracts" / "demo"
+SPLIT_FILES = {
+    "schema": "template_schema.yaml",
+    "coercion_rules": "template_coercion_rules.yaml",
+    "validation_rules": "template_validation_rules.yaml",
+    "metadata": "template_metadata.yaml",
+}
+
+
+def _space_argument(space):
+    return f"{space.organization.slug}/{space.slug}"
+
+
+def _run(*arguments):
+    output = io.StringIO()
+    call_command(*arguments, stdout=output, stderr=io.StringIO())
+    return output.getvalue()
+
+
+def _load(path):
+    return yaml.safe_load(Path(path).read_text())
+
+
+def test_the_template_contract_round_trips(db, space, tmp_path):
+    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+         "--space", _space_argument(space))
+    exported = tmp_path / "exported.yaml"
+
+    _run("export_contract", "my_contract", "--space", _space_argument(space),
+         "--output", str(exported))
+
+    assert _load(exported) == _load(FIXTURES / "template_contract.yaml")
+
+
+def test_the_template_contract_round_trips_as_json(db, space, tmp_path):
+    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+         "--space", _space_argument(space))
+
+    text = _run("export_contract", "my_contract", "--space", _space_argument(space),
+                "--format", "json")
+
+    assert json.loads(text) == _load(FIXTURES / "template_contract.yaml")
+
+
+def test_the_split_template_files_round_trip_each_to_its_source(db, space, tmp_path):
+    _run("import_contract", *[str(FIXTURES / name) for name in SPLIT_FILES.values()],
+         "--space", _space_argument(space))
+    title = _load(FIXTURES / "template_metadata.yaml")["title"]
+
+    _run("export_contract", title, "--space", _space_argument(space), "--split", str(tmp_path))
+
+    for part, source in SPLIT_FILES.items():
+        assert _load(tmp_path / f"{title}_{part}.yaml") == _load(FIXTURES / source), part
+
+
+@pytest.mark.parametrize("path", sorted(DEMO.glob("*-*.yaml")), ids=lambda path: path.name)
+def test_every_demo_contract_round_trips(path, db, space, tmp_path):
+    _run("import_contract", str(path), "--space", _space_argument(space))
+    document = _load(path)
+
+    text = _run("export_contract", document["name"], document["version"],
+                "--space", _space_argument(space))
+
+    assert yaml.safe_load(text) == document
+
+
+def test_importing_the_same_file_twice_changes_nothing(db, space):
+    arguments = ("import_contract", str(FIXTURES / "template_contract.yaml"),
+                 "--space", _space_argument(space))
+    assert _run(*arguments) == "my_contract 1.0.0: created\n"
+    with space_scope(space):
+        first = DataContract.objects.values_list("id", "updated_at").get()
+
+    assert _run(*arguments) == "my_contract 1.0.0: unchanged\n"
+
+    with space_scope(space):
+        assert DataContract.objects.values_list("id", "updated_at").get() == first
+
+
+def _variant(tmp_path, change, status="active"):
+    document = _load(FIXTURES / "template_contract.yaml")
+    document["status"] = status
+    change(document)
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def test_same_name_and_version_with_other_content_is_an_error(db, space, tmp_path):
+    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+         "--space", _space_argument(space))
+    variant = _variant(tmp_path, lambda document: document.update(description="Changed"))
+
+    with pytest.raises(CommandError) as error:
+        _run("import_contract", str(variant), "--space", _space_argument(space))
+
+    assert str(variant) in str(error.value)
+    assert "my_contract 1.0.0 already exists with other content" in str(error.value)
+    with space_scope(space):
+        assert DataContract.objects.get().description != "Changed"
+
+
+def test_replace_targets_drafts_only(db, space, tmp_path):
+    draft = _variant(tmp_path, lambda document: None, status="draft")
+    _run("import_contract", str(draft), "--space", _space_argument(space))
+    changed = _variant(tmp_path, lambda document: document.update(description="Changed"),
+                       status="draft")
+
+    assert _run("import_contract", str(changed), "--space", _space_argument(space),
+                "--replace") == "my_contract 1.0.0: replaced\n"
+
+    with space_scope(space):
+        assert DataContract.objects.get().description == "Changed"
+
+
+def test_replace_refuses_an_active_contract(db, space, tmp_path):
+    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+         "--space", _space_argument(space))
+    changed = _variant(tmp_path, lambda document: document.update(description="Changed"))
+
+    with pytest.raises(CommandError, match="is active; only a draft can be replaced"):
+        _run("import_contract", str(changed), "--space", _space_argument(space), "--replace")
+
+
+def test_an_import_lands_in_its_space_and_reuses_its_organizations_reference_data(
+    db, space, other_space, unscoped
+):
+    Owner.objects.create(id="data-team", organization=space.organization, name="Data Team")
+    System.objects.create(name="source_system_1", organization=other_space.organization)
+
+    _run("import_contract", *[str(FIXTURES / name) for name in SPLIT_FILES.values()],
+         "--space", _space_argument(space))
+
+    contract = DataContract.objects.get()
+    assert contract.space == space
+    assert Owner.objects.get(pk="data-team").name == "Data Team"
+    assert System.objects.filter(name="source_system_1").count() == 2
+    assert System.objects.get(name="source_system_1", organization=space.organization)
+    assert not DataContract.objects.filter(space=other_space).exists()
+
+
+def test_the_same_contract_can_live_in_two_spaces(db, space, other_space):
+    for tenant_space in (space, other_space):
+        assert _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+                    "--space", _space_argument(tenant_space)) == "my_contract 1.0.0: created\n"
+
+
+def test_a_broken_file_is_an_error_naming_file_and_line_and_nothing_is_written(
+    db, space, tmp_path, unscoped
+):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nversion: '1.0.0'\nschema: [unclosed\n")
+
+    with pytest.raises(CommandError) as error:
+        _run("import_contract", str(broken), "--space", _space_argument(space))
+
+    assert str(broken) in str(error.value)
+    assert "line" in str(error.value)
+    assert DataContract.objects.count() == 0
+
+
+def test_a_seed_folder_lists_the_files_it_skips(db, space, tmp_path):
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "template_contract.yaml", folder / "notes.yaml")
+    (folder / "contracts.yaml").write_text(
+        "- {name: orders, version: '1.0.0', status: draft, description: Orders}\n"
+    )
+    (folder / "owners.yaml").write_text("- {id: ops, name: Operations}\n")
+    errors = io.StringIO()
+
+    call_command("import_contract", str(folder), "--space", _space_argument(space),
+                 stdout=io.StringIO(), stderr=errors)
+
+    assert f"skipped {folder / 'notes.yaml'}" in errors.getvalue()
+    with space_scope(space):
+        assert DataContract.objects.get().name == "orders"
+        assert Owner.objects.get().name == "Operations"
+
+
+def test_dry_run_writes_nothing(db, space, unscoped):
+    output = _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+                  "--space", _space_argument(space), "--dry-run")
+
+    assert output == "my_contract 1.0.0: would be created\n"
+    assert DataContract.objects.count() == 0
+
+
+def test_an_unknown_space_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="'nowhere/none': no such space"):
+        _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+             "--space", "nowhere/none")
