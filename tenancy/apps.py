@@ -7,9 +7,19 @@ class TenancyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import pre_migrate
+        from django.db.models.signals import (
+            post_delete,
+            post_save,
+            pre_delete,
+            pre_migrate,
+            pre_save,
+        )
 
-        from tenancy import checks  # noqa: F401  (registers the system checks)
+        from tenancy import audit, checks  # noqa: F401  (checks registers the system checks)
         from tenancy.database import create_schema
 
         pre_migrate.connect(create_schema, dispatch_uid="tenancy.create_schema")
+        pre_save.connect(audit.before_save, dispatch_uid="tenancy.audit.before_save")
+        post_save.connect(audit.after_save, dispatch_uid="tenancy.audit.after_save")
+        pre_delete.connect(audit.before_delete, dispatch_uid="tenancy.audit.before_delete")
+        post_delete.connect(audit.after_delete, dispatch_uid="tenancy.audit.after_delete")

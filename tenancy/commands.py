@@ -1,12 +1,14 @@
 """Base class for management commands that work inside one space.
 
 `--space organization/space` names it (default: the default space); the command
-body runs inside that space's scope, so every query it makes is limited to it.
+body runs inside that space's scope, so every query it makes is limited to it,
+and every change it makes is recorded in the audit log as the command's.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
+from tenancy.audit import audit_actor
 from tenancy.models import Space
 from tenancy.scoping import space_scope
 
@@ -45,7 +47,8 @@ class SpaceCommand(BaseCommand):
 
     def handle(self, *args, space=None, **options):
         resolved = space_resolve(space)
-        with space_scope(resolved):
+        command = f"command:{self.__module__.rsplit('.', 1)[-1]}"
+        with space_scope(resolved), audit_actor(name=command, source=command):
             return self.handle_in_space(resolved, *args, **options)
 
     def handle_in_space(self, space, *args, **options):

@@ -2,9 +2,11 @@
 
 Django renders template responses inside `get_response`, so pages are rendered
 within the scope too. The user's rights are computed once and kept on the
-request as `request.tenant_access` for permission checks.
+request as `request.tenant_access` for permission checks; the user is the actor of
+every audit log entry the request records.
 """
 
+from tenancy.audit import audit_actor
 from tenancy.scoping import access_for, access_scope
 
 
@@ -14,5 +16,5 @@ class TenantScopeMiddleware:
 
     def __call__(self, request):
         request.tenant_access = access_for(request.user)
-        with access_scope(request.tenant_access):
+        with access_scope(request.tenant_access), audit_actor(user=request.user, source="web"):
             return self.get_response(request)
