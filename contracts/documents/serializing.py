@@ -58,6 +58,8 @@ def bundle_to_document(
     each seed file, by file name (`shape="seed"`)."""
     if shape == "seed":
         return copy.deepcopy(_seed_entries(bundle))
+    if shape != "contract":
+        raise ValueError(f"unknown shape {shape!r}: expected 'contract' or 'seed'")
     values = _contract_values(bundle)
     values.update(_part_documents(bundle))
     contract_layout = written_keys(bundle.document_extra, CONTRACT_BLOCK)

@@ -272,7 +272,9 @@ def test_a_version_that_is_not_semantic_is_refused(tmp_path):
 
 def test_a_status_outside_active_deprecated_draft_is_refused(tmp_path):
     # given a contract whose status is "live"
-    path = contract_variant(tmp_path, "status: active\ndescription: User", "status: live\ndescription: User")
+    path = contract_variant(
+        tmp_path, "status: active\ndescription: User", "status: live\ndescription: User"
+    )
 
     # when it is parsed
     message = parse_error(path)
@@ -366,7 +368,9 @@ def test_inline_and_top_level_validations_with_different_parameters_are_refused(
 
 def test_a_versions_block_that_disagrees_with_a_part_is_refused(tmp_path):
     # given a versions block that says the schema is 2.0.0
-    path = contract_variant(tmp_path, 'versions:\n  schema: "1.0.0"', 'versions:\n  schema: "2.0.0"')
+    path = contract_variant(
+        tmp_path, 'versions:\n  schema: "1.0.0"', 'versions:\n  schema: "2.0.0"'
+    )
 
     # when it is parsed
     message = parse_error(path)
@@ -380,7 +384,9 @@ def test_a_versions_block_that_disagrees_with_a_part_is_refused(tmp_path):
 
 def test_an_inline_coercion_that_is_not_a_name_is_a_type_error(tmp_path):
     # given an inline coercion written as a list
-    path = contract_variant(tmp_path, "coercion: coerce_to_integer", "coercion: [coerce_to_integer]")
+    path = contract_variant(
+        tmp_path, "coercion: coerce_to_integer", "coercion: [coerce_to_integer]"
+    )
 
     # when it is parsed
     message = parse_error(path)

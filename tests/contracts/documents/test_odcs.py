@@ -1,0 +1,342 @@
+"""Open Data Contract Standard v3: what maps, what is kept aside, and the list of both."""
+
+import json
+from pathlib import Path, PurePath
+
+import jsonschema
+import open_data_contract_standard
+import pytest
+from open_data_contract_standard.model import OpenDataContractStandard
+
+from contracts.documents.bundle import SystemEntry
+from contracts.documents.errors import DocumentError
+from contracts.documents.loading import LoadedDocument, load_document_bytes
+from contracts.documents.odcs import bundle_to_odcs, odcs_to_bundle
+from contracts.documents.parsing import parse_contract_file, parse_split_files
+from contracts.documents.serializing import dump_yaml
+
+FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+LIMIT = 1_000_000
+ODCS_SCHEMA = json.loads(
+    (Path(open_data_contract_standard.__file__).parent / "schema.json").read_text()
+)
+
+
+def template_contract():
+    return parse_contract_file(FIXTURES / "template_contract.yaml", max_bytes=LIMIT).bundles[0]
+
+
+def split_templates():
+    paths = [
+        FIXTURES / "template_schema.yaml",
+        FIXTURES / "template_coercion_rules.yaml",
+        FIXTURES / "template_validation_rules.yaml",
+        FIXTURES / "template_metadata.yaml",
+    ]
+    return parse_split_files(paths, max_bytes=LIMIT).bundles[0]
+
+
+def assert_valid_odcs(document):
+    OpenDataContractStandard.model_validate(document)
+    jsonschema.validators.validator_for(ODCS_SCHEMA)(ODCS_SCHEMA).validate(document)
+
+
+def test_the_template_contract_exports_as_valid_odcs():
+    # given the template contract
+    bundle = template_contract()
+
+    # when it is exported to ODCS
+    exported = bundle_to_odcs(bundle)
+
+    # then the document passes the ODCS model and its JSON Schema, identity mapped
+    assert_valid_odcs(exported.document)
+    document = exported.document
+    assert {key: document[key] for key in ("apiVersion", "kind", "id", "name", "version")} == {
+        "apiVersion": "v3.2.0",
+        "kind": "DataContract",
+        "id": "my_contract",
+        "name": "my_contract",
+        "version": "1.0.0",
+    }
+    assert document["status"] == "active"
+    assert document["description"] == {
+        "purpose": "User data contract with schema, coercion, validation, and metadata"
+    }
+    assert document["contractCreatedTs"] == "2025-01-01T00:00:00Z"
+
+
+def test_schema_properties_and_validations_map_to_odcs_properties_and_quality():
+    # given the template contract
+    bundle = template_contract()
+
+    # when it is exported to ODCS
+    [schema_object] = bundle_to_odcs(bundle).document["schema"]
+
+    # then types, constraints, enums and rules are ODCS fields
+    properties = {item["name"]: item for item in schema_object["properties"]}
+    assert schema_object["name"] == "User"
+    assert properties["status"] == {
+        "name": "status",
+        "logicalType": "string",
+        "enum": [{"value": "active"}, {"value": "inactive"}, {"value": "pending"}],
+        "description": "Account status",
+        "required": True,
+        "quality": [
+            {
+                "type": "library",
+                "metric": "invalidValues",
+                "arguments": {"validValues": ["active", "inactive", "pending"]},
+                "mustBe": 0,
+            }
+        ],
+    }
+    assert properties["age"] == {
+        "name": "age",
+        "logicalType": "integer",
+        "logicalTypeOptions": {"minimum": 0, "maximum": 150},
+        "description": "User age",
+        "quality": [
+            {
+                "type": "custom",
+                "name": "greater_than_or_equal_to",
+                "engine": "pycharter",
+                "implementation": {"greater_than_or_equal_to": {"threshold": 0}},
+            },
+            {
+                "type": "custom",
+                "name": "less_than_or_equal_to",
+                "engine": "pycharter",
+                "implementation": {"less_than_or_equal_to": {"threshold": 150}},
+            },
+        ],
+    }
+    assert properties["created_at"]["logicalType"] == "timestamp"
+
+
+def test_what_odcs_cannot_say_is_listed_and_kept_as_pycharter_custom_properties():
+    # given the template contract
+    bundle = template_contract()
+
+    # when it is exported to ODCS
+    exported = bundle_to_odcs(bundle)
+
+    # then every leftover is listed, and kept
+    assert exported.unmapped == [
+        "metadata.ownership.owner: ODCS has no field for it; kept as a pycharter custom property",
+        "metadata.ownership.team: ODCS has no field for it; kept as a pycharter custom property",
+        "metadata.version: ODCS has no field for it; kept as a pycharter custom property",
+        "metadata.description: ODCS has no field for it; kept as a pycharter custom property",
+        "metadata.status: ODCS has no field for it; kept as a pycharter custom property",
+        "metadata.created_by: ODCS has no field for it; kept as a pycharter custom property",
+        "metadata.governance_rules: ODCS has no field for it; kept as a pycharter custom property",
+        "schema.properties.notes.anyOf: ODCS has no field for it; kept in the property's "
+        "pycharter custom property jsonSchema",
+        "schema.properties.notes.default: ODCS has no field for it; kept in the property's "
+        "pycharter custom property jsonSchema",
+        "schema.version: ODCS has no field for it; kept as a pycharter custom property",
+        "coercion_rules: ODCS has no coercions; kept as a pycharter custom property",
+        "validation_rules.version: ODCS has no field for it; kept as a pycharter custom property",
+    ]
+    kept = {item["property"] for item in exported.document["customProperties"]}
+    assert kept == {
+        "metadata.ownership.owner",
+        "metadata.ownership.team",
+        "metadata.version",
+        "metadata.description",
+        "metadata.status",
+        "metadata.created_by",
+        "metadata.governance_rules",
+        "schema.version",
+        "coercion_rules",
+        "validation_rules.version",
+    }
+
+
+def test_ownership_roles_become_team_members_and_systems_become_servers():
+    # given the split templates, with owners and lineage, and one system's details
+    bundle = split_templates()
+    systems = [SystemEntry(name="source_system_1", app_id="APP-1", description="Ledger")]
+
+    # when exported to ODCS
+    exported = bundle_to_odcs(bundle, systems=systems)
+
+    # then each owner is a member with its role, each system a custom server with its roles
+    document = exported.document
+    assert_valid_odcs(document)
+    assert document["team"] == {
+        "members": [
+            {"username": "team-name", "role": "businessOwner"},
+            {"username": "owner-email@company.com", "role": "businessOwner"},
+        ]
+    }
+    assert document["servers"][0] == {
+        "server": "source_system_1",
+        "type": "custom",
+        "description": "Ledger",
+        "customProperties": [
+            {"property": "lineage", "value": ["pulls_from"], "vendor": "pycharter"},
+            {"property": "appId", "value": "APP-1", "vendor": "pycharter"},
+        ],
+    }
+    assert [server["server"] for server in document["servers"]] == [
+        "source_system_1",
+        "source_system_2",
+        "destination_system_1",
+        "origin_system",
+    ]
+    assert document["domain"] == "domain_name"
+    assert (
+        "metadata.lineage: ODCS servers have no direction; each system is a server of type "
+        "custom with its lineage roles as a pycharter custom property"
+    ) in exported.unmapped
+
+
+def test_an_exported_contract_imports_back_to_the_same_rules_and_metadata():
+    # given the template contract exported to ODCS, written as YAML
+    bundle = template_contract()
+    text = dump_yaml(bundle_to_odcs(bundle).document)
+    document = load_document_bytes(text.encode(), path=PurePath("odcs.yaml"), max_bytes=LIMIT)
+
+    # when it is imported
+    imported = odcs_to_bundle(document)
+
+    # then what was mapped or kept comes back, with nothing unmapped
+    assert imported.unmapped == []
+    restored = imported.bundle
+    assert (restored.name, restored.version, restored.status) == ("my_contract", "1.0.0", "active")
+    assert restored.coercion_rules == bundle.coercion_rules
+    assert restored.validation_rules.rules == bundle.validation_rules.rules
+    assert restored.metadata == bundle.metadata
+    assert restored.schema.schema_data["properties"]["notes"] == {
+        "description": "Optional notes",
+        "anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}],
+        "default": None,
+    }
+    assert restored.schema.schema_data["properties"]["created_at"] == {
+        "type": "string",
+        "format": "date-time",
+        "description": "Account creation timestamp",
+    }
+
+
+def test_importing_team_and_servers_gives_ownership_lineage_and_systems():
+    # given the split templates exported to ODCS with a system's details
+    systems = [SystemEntry(name="origin_system", app_id="APP-9")]
+    document = bundle_to_odcs(split_templates(), systems=systems).document
+
+    # when imported
+    imported = odcs_to_bundle(LoadedDocument(PurePath("odcs.json"), document))
+
+    # then owners, systems and domains are links again, and systems are entities
+    metadata = imported.bundle.metadata
+    assert metadata.ownership["business_owners"] == ("team-name", "owner-email@company.com")
+    assert metadata.lineage == {
+        "pulls_from": ("source_system_1", "source_system_2"),
+        "pushes_to": ("destination_system_1",),
+        "system_sources": ("origin_system",),
+    }
+    assert metadata.domains == ("domain_name",)
+    assert imported.systems[3] == SystemEntry(name="origin_system", app_id="APP-9")
+
+
+def test_odcs_features_pycharter_cannot_hold_are_listed_on_import():
+    # given an ODCS contract with an SLA, a SQL check, a data steward and a plain server
+    document = {
+        "apiVersion": "v3.1.0",
+        "kind": "DataContract",
+        "id": "orders",
+        "name": "orders",
+        "version": "1.0.0",
+        "status": "proposed",
+        "description": {"purpose": "Orders", "usage": "Finance reporting"},
+        "slaProperties": [{"property": "latency", "value": 4, "unit": "d"}],
+        "team": {"members": [{"username": "ann", "role": "dataSteward"}]},
+        "servers": [
+            {
+                "server": "warehouse",
+                "type": "snowflake",
+                "account": "acme",
+                "database": "sales",
+                "schema": "public",
+            }
+        ],
+        "schema": [
+            {
+                "name": "orders",
+                "properties": [
+                    {
+                        "name": "order_id",
+                        "logicalType": "string",
+                        "required": True,
+                        "quality": [{"type": "sql", "query": "SELECT 1", "mustBe": 1}],
+                    }
+                ],
+            }
+        ],
+    }
+    assert_valid_odcs(document)
+
+    # when it is imported
+    imported = odcs_to_bundle(LoadedDocument(PurePath("orders.yaml"), document))
+
+    # then each thing it could not take in is named
+    assert imported.unmapped == [
+        "slaProperties: PyCharter has no field for it",
+        "status: 'proposed' is not one of active, deprecated, draft",
+        "description.usage: PyCharter has no field for it",
+        "team.members[0]: not one of the owner roles",
+        "servers[0]: a server that is not a pycharter system",
+        "schema[0].properties[0].quality[0]: a quality check PyCharter cannot run",
+    ]
+    bundle = imported.bundle
+    assert (bundle.name, bundle.status, bundle.description) == ("orders", None, "Orders")
+    assert bundle.schema.schema_data == {
+        "type": "object",
+        "title": "orders",
+        "properties": {"order_id": {"type": "string"}},
+        "required": ["order_id"],
+    }
+
+
+def test_an_odcs_document_of_another_kind_is_refused():
+    # given a document that is not a data contract
+    document = load_document_bytes(
+        b"kind: DataProduct\nversion: 1.0.0\n", path=PurePath("product.yaml"), max_bytes=LIMIT
+    )
+
+    # when it is imported
+    with pytest.raises(DocumentError) as caught:
+        odcs_to_bundle(document)
+
+    # then the kind is named
+    assert str(caught.value) == (
+        "product.yaml, line 1, column 1, field kind: an ODCS data contract has kind DataContract"
+    )
+
+
+def test_validations_of_a_field_the_schema_lacks_are_kept_and_listed(tmp_path):
+    # given a contract with a validation rule for a field its schema does not have
+    path = tmp_path / "contract.yaml"
+    path.write_text(
+        "name: orders\nversion: 1.0.0\n"
+        "schema:\n  properties:\n    id:\n      type: string\n"
+        "validation_rules:\n  rules:\n    ghost:\n      is_positive: null\n",
+        encoding="utf-8",
+    )
+    bundle = parse_contract_file(path, max_bytes=LIMIT).bundles[0]
+
+    # when it is exported to ODCS
+    exported = bundle_to_odcs(bundle)
+
+    # then the rule is kept aside and named
+    assert exported.unmapped == [
+        "validation_rules.rules.ghost: the schema has no such property; kept as a pycharter "
+        "custom property"
+    ]
+    assert exported.document["customProperties"] == [
+        {
+            "property": "validation_rules.rules.ghost",
+            "value": {"is_positive": None},
+            "vendor": "pycharter",
+        }
+    ]
