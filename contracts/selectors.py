@@ -1,5 +1,7 @@
 """Reads of the contract graph, with every relation loaded up front (querysets are sealed)."""
 
+from django.db.models import Q
+
 from contracts.documents.bundle import (
     OWNERSHIP_ROLES,
     SYSTEM_ROLES,
@@ -104,3 +106,22 @@ def _version_key(version):
         return semver.Version.parse(version)
     except ValueError:
         return semver.Version(0)
+
+
+def contract_system_entries(contract):
+    """The systems the contract's current metadata links to, as SystemEntry (for ODCS servers)."""
+    from contracts.documents.bundle import SystemEntry
+    from contracts.models import System
+
+    if contract.metadata_record_id is None:
+        return []
+    record_filter = (
+        Q(pulled_by=contract.metadata_record_id)
+        | Q(pushed_to_by=contract.metadata_record_id)
+        | Q(source_of=contract.metadata_record_id)
+    )
+    systems = System.objects.filter(record_filter).distinct().order_by("name")
+    return [
+        SystemEntry(name=system.name, app_id=system.app_id, description=system.description)
+        for system in systems
+    ]

@@ -205,3 +205,29 @@ def test_an_unknown_space_is_a_clear_error(db):
     with pytest.raises(CommandError, match="'nowhere/none': no such space"):
         _run("import_contract", str(FIXTURES / "template_contract.yaml"),
              "--space", "nowhere/none")
+
+
+def test_a_contract_travels_through_odcs_and_back(db, space, tmp_path):
+    from tests.factories import SpaceFactory
+
+    second_space = SpaceFactory(organization=space.organization)
+    _run("import_contract", str(DEMO / "flight_bookings-1.0.0.yaml"),
+         "--space", _space_argument(space))
+    odcs_file = tmp_path / "flight_bookings.odcs.yaml"
+    errors = io.StringIO()
+    call_command("export_contract", "flight_bookings", "--format", "odcs",
+                 "--space", _space_argument(space), "--output", str(odcs_file),
+                 stdout=io.StringIO(), stderr=errors)
+    odcs = _load(odcs_file)
+
+    _run("import_contract", str(odcs_file), "--space", _space_argument(second_space))
+    text = _run("export_contract", "flight_bookings", "--space", _space_argument(second_space))
+
+    assert odcs["apiVersion"].startswith("v3") and odcs["kind"] == "DataContract"
+    assert {server["server"] for server in odcs["servers"]} >= {"RES-CORE", "LOYALTY"}
+    assert "coercion" in errors.getvalue()  # what ODCS cannot hold is named, not dropped
+    original = _load(DEMO / "flight_bookings-1.0.0.yaml")
+    back = yaml.safe_load(text)
+    assert back["schema"]["properties"] == original["schema"]["properties"]
+    assert back["validation_rules"]["rules"] == original["validation_rules"]["rules"]
+    assert back["metadata"]["ownership"] == original["metadata"]["ownership"]

@@ -4,22 +4,24 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from contracts.documents.odcs import bundle_to_odcs
 from contracts.documents.serializing import (
     bundle_to_document,
     bundle_to_split_documents,
     dump_json,
     dump_yaml,
 )
-from contracts.selectors import contract_bundle, contract_for_export
+from contracts.selectors import contract_bundle, contract_for_export, contract_system_entries
 from tenancy.commands import SpaceCommand
 
-DUMPERS = {"yaml": dump_yaml, "json": dump_json}
+DUMPERS = {"yaml": dump_yaml, "json": dump_json, "odcs": dump_yaml}
 
 
 class Command(SpaceCommand):
     help = (
-        "Write a contract as a PyCharter contract document. VERSION defaults to the active "
-        "version, else the newest."
+        "Write a contract as a PyCharter contract document, or as an Open Data Contract "
+        "Standard v3 document with --format odcs. VERSION defaults to the active version, "
+        "else the newest."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +42,11 @@ class Command(SpaceCommand):
             raise CommandError(f"No contract {wanted} in {space.organization.slug}/{space.slug}.")
         bundle = contract_bundle(contract)
         dump = DUMPERS[format]
+        if format == "odcs":
+            exported = bundle_to_odcs(bundle, systems=contract_system_entries(contract))
+            for note in exported.unmapped:
+                self.stderr.write(f"kept as a pycharter custom property (no ODCS field): {note}")
+            return self._write(dump(exported.document), output)
         if split:
             split.mkdir(parents=True, exist_ok=True)
             for part, document in bundle_to_split_documents(bundle).items():
@@ -47,7 +54,9 @@ class Command(SpaceCommand):
                 path.write_text(dump(document), encoding="utf-8")
                 self.stderr.write(f"wrote {path}")
             return
-        text = dump(bundle_to_document(bundle))
+        return self._write(dump(bundle_to_document(bundle)), output)
+
+    def _write(self, text, output):
         if output:
             output.write_text(text, encoding="utf-8")
             self.stderr.write(f"wrote {output}")

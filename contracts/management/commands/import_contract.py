@@ -6,27 +6,43 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from contracts.documents.bundle import ParsedDocuments
 from contracts.documents.errors import DocumentError
-from contracts.documents.parsing import parse_contract_file, parse_seed_folder, parse_split_files
+from contracts.documents.loading import load_document
+from contracts.documents.odcs import odcs_to_bundle
+from contracts.documents.parsing import (
+    parse_contract_document,
+    parse_seed_folder,
+    parse_split_files,
+)
 from contracts.services.document_import import DocumentImportError, contract_documents_import
 from tenancy.commands import SpaceCommand
 
 
 def documents_parse(paths, *, max_bytes):
-    """One whole-contract file, a seed-layout folder, or several split files of one contract."""
+    """One whole-contract file (PyCharter or ODCS v3), a seed-layout folder, or several split
+    files of one contract. Returns the parsed documents and the notes of what could not be
+    mapped (ODCS)."""
     if len(paths) == 1 and paths[0].is_dir():
-        return parse_seed_folder(paths[0], max_bytes=max_bytes)
+        return parse_seed_folder(paths[0], max_bytes=max_bytes), []
     for path in paths:
         if not path.is_file():
             raise DocumentError(path, None, None, "no such file")
-    if len(paths) == 1:
-        return parse_contract_file(paths[0], max_bytes=max_bytes)
-    return parse_split_files(paths, max_bytes=max_bytes)
+    if len(paths) > 1:
+        return parse_split_files(paths, max_bytes=max_bytes), []
+    document = load_document(paths[0], max_bytes=max_bytes)
+    if isinstance(document.data, dict) and "apiVersion" in document.data:
+        imported = odcs_to_bundle(document)
+        return ParsedDocuments(bundles=[imported.bundle], systems=imported.systems), [
+            f"not imported from ODCS: {note}" for note in imported.unmapped
+        ]
+    return ParsedDocuments(bundles=[parse_contract_document(document)]), []
 
 
 class Command(SpaceCommand):
     help = (
-        "Import a PyCharter contract: one whole-contract file (YAML or JSON), the split files "
+        "Import a PyCharter contract: one whole-contract file (YAML or JSON, PyCharter or Open "
+        "Data Contract Standard v3), the split files "
         "of one contract given together (schema, coercion rules, validation rules, metadata), "
         "or a folder in PyCharter's seed layout. All or nothing. Importing the same content "
         "again changes nothing."
@@ -44,7 +60,7 @@ class Command(SpaceCommand):
     def handle_in_space(self, space, *, paths, replace, dry_run, json: bool, **options):
         source = ", ".join(str(path) for path in paths)
         try:
-            parsed = documents_parse(paths, max_bytes=settings.PYCHARTER_MAX_IMPORT_BYTES)
+            parsed, notes = documents_parse(paths, max_bytes=settings.PYCHARTER_MAX_IMPORT_BYTES)
             summary = contract_documents_import(
                 space=space, parsed=parsed, actor="import_contract", replace=replace,
                 source=source, dry_run=dry_run,
@@ -53,9 +69,9 @@ class Command(SpaceCommand):
             raise CommandError(str(error)) from None
         except DocumentImportError as error:
             raise CommandError("\n".join(error.messages)) from None
-        self._report(space, summary, as_json=json)
+        self._report(space, summary, notes, as_json=json)
 
-    def _report(self, space, summary, *, as_json):
+    def _report(self, space, summary, notes, *, as_json):
         contracts = [
             {"name": result.contract.name, "version": result.contract.version,
              "outcome": result.outcome}
@@ -68,8 +84,11 @@ class Command(SpaceCommand):
                 "contracts": contracts,
                 "reference_created": summary.reference_created,
                 "skipped_files": summary.skipped_files,
+                "notes": notes,
             }))
             return
+        for note in notes:
+            self.stderr.write(note)
         for path in summary.skipped_files:
             self.stderr.write(f"skipped {path}: not a file of the seed layout")
         prefix = "would be " if summary.dry_run else ""
