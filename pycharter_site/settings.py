@@ -132,6 +132,29 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Uploaded and imported files larger than this are refused before parsing.
 PYCHARTER_MAX_IMPORT_BYTES = env.int("PYCHARTER_MAX_IMPORT_BYTES", default=50 * 1024 * 1024)
 
+# Attachments: stored through Django's storage API, a local folder by default; set
+# ATTACHMENT_STORAGE=s3 (with django-storages and its AWS_* variables) for S3-compatible storage.
+PYCHARTER_MAX_ATTACHMENT_BYTES = env.int("PYCHARTER_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+PYCHARTER_ATTACHMENT_TYPES = env.list(
+    "PYCHARTER_ATTACHMENT_TYPES",
+    default=["application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain",
+             "text/csv", "application/json", "text/markdown"],
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if env.str("ATTACHMENT_STORAGE", default="local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

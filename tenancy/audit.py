@@ -8,21 +8,19 @@ the request's user (middleware) or the command that runs (SpaceCommand).
 """
 
 import datetime
-import decimal
-import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.fields.files import FieldFile
 
-from tenancy.models import AuditLogEntry, Organization, Space
+from tenancy.models import AuditLogEntry
+from tenancy.tenants import tenant_ids
 
 AUDITED_APPS = frozenset({"tenancy", "contracts", "quality"})
 # History of its own kind: recording these again would only repeat them.
 UNAUDITED_MODELS = frozenset({"tenancy.AuditLogEntry", "quality.ViolationTransition"})
-# Foreign keys that lead, directly or through their target, to the owning tenant.
-TENANT_PATHS = ("space", "organization", "data_contract", "metadata_record", "violation")
 
 
 @dataclass(frozen=True)
@@ -49,11 +47,13 @@ def audit_actor(*, user=None, name=None, source=""):
 
 
 def _json_value(value):
-    if isinstance(value, (uuid.UUID, decimal.Decimal)):
-        return str(value)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
-    return value
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if value is None or isinstance(value, (str, int, float, bool, dict, list)):
+        return value
+    return str(value)
 
 
 def _field_values(instance):
@@ -65,28 +65,6 @@ def _field_values(instance):
 
 def _is_audited(model):
     return model._meta.app_label in AUDITED_APPS and model._meta.label not in UNAUDITED_MODELS
-
-
-def tenant_ids(instance):
-    """(space id, organization id) that own `instance`, read without the scoped managers."""
-    if isinstance(instance, Organization):
-        return None, instance.pk
-    if isinstance(instance, Space):
-        return instance.pk, instance.organization_id
-    for name in TENANT_PATHS:
-        try:
-            field = instance._meta.get_field(name)
-        except Exception:
-            continue
-        target_id = getattr(instance, field.attname)
-        if target_id is None:
-            continue
-        if field.related_model is Organization:
-            return None, target_id
-        target = field.related_model._base_manager.filter(pk=target_id).first()
-        if target is not None:
-            return tenant_ids(target)
-    return None, None
 
 
 def _record(*, instance, action, changes, space_id, organization_id):

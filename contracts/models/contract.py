@@ -106,6 +106,17 @@ class DataContract(TimestampedModel):
     def __str__(self):
         return f"{self.name} {self.version}"
 
+    def schema_field_names(self):
+        """Property names of the current schema: what annotations can be pinned to."""
+        from contracts.models.components import Schema
+
+        if self.schema_id is None:
+            return set()
+        schema_data = Schema.objects.filter(pk=self.schema_id).values_list(
+            "schema_data", flat=True
+        ).first() or {}
+        return set(schema_data.get("properties", {}))
+
 
 class BreakingChangeSignOff(SealableModel):
     """A steward's explicit acceptance that a version breaks its consumers.
