@@ -3,6 +3,7 @@
 from django.db import models
 
 from contracts.models.base import TimestampedModel, uuid_primary_key
+from contracts.providers import ProviderType, validate_provider_config
 from tenancy.models import Organization
 from tenancy.scoping import organization_scoped_manager
 
@@ -53,7 +54,9 @@ class Owner(TimestampedModel):
 class System(TimestampedModel):
     """An external system that contracts pull from, push to or source from (table `systems`).
 
-    Belongs to an organization; its name is unique within that organization.
+    Belongs to an organization; its name is unique within that organization. Its
+    provider type says what kind of system it is, and its config (validated per
+    provider, see contracts.providers) how to reach it, without secrets.
     """
 
     id = uuid_primary_key()
@@ -65,6 +68,17 @@ class System(TimestampedModel):
         on_delete=models.PROTECT,
         related_name="systems",
         verbose_name="organization",
+    )
+    # Provider columns this project adds (seed 004); defaulted for plain-SQL writers.
+    provider_type = models.CharField(
+        "provider", max_length=30, choices=ProviderType.choices, default=ProviderType.OTHER,
+        db_default=ProviderType.OTHER,
+    )
+    is_active = models.BooleanField("active", default=True, db_default=True)
+    config = models.JSONField(
+        "configuration", null=True, blank=True,
+        help_text="Connection details for the provider. Never secrets: name the environment "
+        'variable that holds one, e.g. {"password_env": "SALES_DB_PASSWORD"}.',
     )
 
     objects = organization_scoped_manager()
@@ -81,6 +95,9 @@ class System(TimestampedModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        validate_provider_config(self.provider_type, self.config)
 
 
 class Domain(TimestampedModel):

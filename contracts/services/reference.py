@@ -50,17 +50,23 @@ def _check_email_available(owner):
 
 
 @transaction.atomic
-def system_upsert(*, organization, name, app_id=None, description=None, overwrite=True):
-    """Create the organization's system called `name`, or update it. Returns (system, created)."""
+def system_upsert(*, organization, name, app_id=None, description=None, provider_type=None,
+                  config=None, is_active=None, overwrite=True):
+    """Create the organization's system called `name`, or update it. Returns (system, created).
+
+    The provider config is validated for the provider type and may hold no secrets.
+    """
     system = System.objects.filter(organization=organization, name=name).first()
     created = system is None
     if created:
         system = System(organization=organization, name=name)
     if created or overwrite:
-        if app_id is not None:
-            system.app_id = app_id
-        if description is not None:
-            system.description = description
+        for field, value in {
+            "app_id": app_id, "description": description, "provider_type": provider_type,
+            "config": config, "is_active": is_active,
+        }.items():
+            if value is not None:
+                setattr(system, field, value)
         system.full_clean()
         system.save()
     return system, created
