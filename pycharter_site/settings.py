@@ -155,6 +155,15 @@ if env.str("ATTACHMENT_STORAGE", default="local") == "s3":
         },
     }
 
+# Alert delivery: webhooks are POSTed with a timeout and retried with exponential backoff.
+PYCHARTER_WEBHOOK_TIMEOUT_SECONDS = env.float("PYCHARTER_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+PYCHARTER_WEBHOOK_MAX_ATTEMPTS = env.int("PYCHARTER_WEBHOOK_MAX_ATTEMPTS", default=3)
+PYCHARTER_WEBHOOK_BACKOFF_SECONDS = env.float("PYCHARTER_WEBHOOK_BACKOFF_SECONDS", default=1.0)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pycharter-governance@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

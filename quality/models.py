@@ -312,3 +312,120 @@ class Alert(SealableModel):
 
     def __str__(self):
         return self.message
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class AlertChannel(SealableModel):
+    """Where a space's alerts go: an email or a webhook (provider pattern, JSON config per kind).
+
+    Attached to a space, or to one contract of it. The config never holds secrets:
+    a webhook names the environment variable of its signing secret.
+    """
+
+    id = uuid_primary_key()
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="alert_channels", verbose_name="space"
+    )
+    data_contract = models.ForeignKey(
+        "contracts.DataContract", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="alert_channels", verbose_name="only for contract",
+        help_text="Leave empty to receive the alerts of every contract of the space.",
+    )
+    name = models.CharField("name", max_length=255)
+    kind = models.CharField("kind", max_length=20, choices=ChannelKind.choices)
+    is_active = models.BooleanField("active", default=True)
+    config = models.JSONField(
+        "configuration", default=dict, blank=True,
+        help_text='Email: {"extra_recipients": [...]}. Webhook: {"url": "https://...", '
+        '"secret_env": "ALERT_WEBHOOK_SECRET", "timeout_seconds": 5, "max_attempts": 3}.',
+    )
+    created_at = created_at_field()
+
+    objects = space_scoped_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "alert channel"
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        from quality.alerting.channels import validate_channel_config
+
+        validate_channel_config(self.kind, self.config)
+
+
+class AlertRouting(SealableModel):
+    """Which ownership roles of a contract receive each kind of alert, per space.
+
+    Without a row the defaults apply: failed checks go to IT SMEs and support
+    leads, breaking new versions to business owners and BU SMEs.
+    """
+
+    id = uuid_primary_key()
+    space = models.OneToOneField(
+        Space, on_delete=models.CASCADE, related_name="alert_routing", verbose_name="space"
+    )
+    routes = models.JSONField(
+        "routes", default=dict,
+        help_text='Alert kind to ownership roles, e.g. {"quality_check_failed": ["it_sme", '
+        '"support_lead"]}.',
+    )
+
+    objects = space_scoped_manager()
+
+    class Meta:
+        verbose_name = "alert routing"
+        verbose_name_plural = "alert routing"
+
+    def __str__(self):
+        return f"Alert routing of {self.space_id}"
+
+    def clean(self):
+        from quality.alerting.routing import validate_routes
+
+        validate_routes(self.routes)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class AlertDelivery(SealableModel):
+    """One alert sent (or not) through one channel: kept so failures are seen, never lost."""
+
+    id = uuid_primary_key()
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name="alert"
+    )
+    channel = models.ForeignKey(
+        AlertChannel, on_delete=models.CASCADE, related_name="deliveries", verbose_name="channel"
+    )
+    status = models.CharField(
+        "status", max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    recipients = models.JSONField("recipients", default=list, blank=True)
+    attempts = models.PositiveIntegerField("attempts", default=0)
+    last_error = models.TextField("last error", blank=True, default="")
+    delivered_at = models.DateTimeField("delivered at", null=True, blank=True)
+    created_at = created_at_field()
+
+    objects = space_scoped_manager("alert__space")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "alert delivery"
+        verbose_name_plural = "alert deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel"], name="quality_delivery_once_key")
+        ]
+
+    def __str__(self):
+        return f"{self.channel_id}: {self.get_status_display()}"

@@ -34,6 +34,13 @@ def space_resolve(reference):
     return space
 
 
+def spaces_all():
+    """Every space, for the system commands that work space by space (each in its own scope)."""
+    with scopes_disabled():
+        return list(Space.objects.select_related("organization").order_by("organization__slug",
+                                                                          "slug"))
+
+
 class SpaceCommand(BaseCommand):
     """Subclasses implement `handle_in_space(space, *args, **options)`."""
 

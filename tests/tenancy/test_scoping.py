@@ -101,7 +101,7 @@ def test_every_tenant_model_has_a_scoped_manager():
 ALLOWED_SCOPES_DISABLED = {
     "tenancy/scoping.py": "computes which spaces a user may see from their memberships",
     "quality/management/commands/seed_demo.py": "creates organizations and spaces themselves",
-    "tenancy/commands.py": "resolves the space a command names, before entering its scope",
+    "tenancy/commands.py": "resolves the space(s) a command names, before entering each scope",
 }
 
 

@@ -1,0 +1,202 @@
+"""Alerts reach the right people through email and signed webhooks; failures stay visible."""
+
+import hashlib
+import hmac
+import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from contracts.models import MetadataRecordITSME, MetadataRecordSupportLead
+from quality.alerting.services import alert_acknowledge, alert_raise
+from quality.models import AlertChannel, AlertDelivery, AlertRouting
+from tests import factories
+
+pytestmark = pytest.mark.usefixtures("unscoped")
+
+
+class Receiver:
+    """A local HTTP server that answers with the given status codes in turn."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.requests = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((self.headers, body))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/quality"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(settings):
+    settings.PYCHARTER_WEBHOOK_BACKOFF_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def contract(space):
+    contract = factories.DataContractFactory(space=space, name="flight_bookings")
+    record = factories.MetadataRecordFactory(data_contract=contract)
+    contract.metadata_record = record
+    contract.save()
+    it_sme = factories.OwnerFactory(organization=space.organization, email="it.sme@example.com")
+    lead = factories.OwnerFactory(organization=space.organization, email="lead@example.com")
+    business = factories.OwnerFactory(organization=space.organization, email="biz@example.com")
+    MetadataRecordITSME.objects.create(metadata_record=record, owner=it_sme)
+    MetadataRecordSupportLead.objects.create(metadata_record=record, owner=lead)
+    from contracts.models import MetadataRecordBusinessOwner
+
+    MetadataRecordBusinessOwner.objects.create(metadata_record=record, owner=business)
+    return contract
+
+
+def _raise(space, contract, kind="quality_check_failed"):
+    return alert_raise(space=space, contract=contract, kind=kind,
+                       message="flight_bookings failed: overall_score 81 below 95")
+
+
+def test_a_failed_check_emails_the_it_smes_and_support_leads(
+    space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=space, name="Data team mail", kind="email")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = _raise(space, contract)
+
+    assert len(mail.outbox) == 1
+    assert sorted(mail.outbox[0].to) == ["it.sme@example.com", "lead@example.com"]
+    assert "overall_score 81 below 95" in mail.outbox[0].subject
+    assert AlertDelivery.objects.get(alert=alert).status == "delivered"
+    assert alert.organization_id == space.organization_id
+
+
+def test_a_breaking_version_goes_to_business_owners_and_routing_is_configurable(
+    space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=space, name="Mail", kind="email")
+    with django_capture_on_commit_callbacks(execute=True):
+        _raise(space, contract, kind="breaking_version")
+    AlertRouting.objects.create(space=space, routes={"quality_check_failed": ["business_owners"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        _raise(space, contract)
+
+    assert [message.to for message in mail.outbox] == [["biz@example.com"], ["biz@example.com"]]
+
+
+def test_webhooks_are_signed_and_retried_with_backoff(
+    space, contract, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setenv("QUALITY_HOOK_SECRET", "s3cret")
+    with Receiver([500, 503, 200]) as receiver:
+        AlertChannel.objects.create(
+            space=space, name="Hook", kind="webhook",
+            config={"url": receiver.url, "secret_env": "QUALITY_HOOK_SECRET", "max_attempts": 3},
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            alert = _raise(space, contract)
+
+    delivery = AlertDelivery.objects.get(alert=alert)
+    assert (delivery.status, delivery.attempts) == ("delivered", 3)
+    headers, body = receiver.requests[-1]
+    expected = hmac.new(b"s3cret", f"{headers['X-PyCharter-Timestamp']}.".encode() + body,
+                        hashlib.sha256).hexdigest()
+    assert headers["X-PyCharter-Signature"] == f"sha256={expected}"
+    assert json.loads(body)["recipients"] == ["it.sme@example.com", "lead@example.com"]
+
+
+def test_a_failing_webhook_is_recorded_and_retried_later(
+    space, contract, django_capture_on_commit_callbacks
+):
+    with Receiver([500, 500]) as receiver:
+        AlertChannel.objects.create(space=space, name="Hook", kind="webhook",
+                                    config={"url": receiver.url, "max_attempts": 2})
+        with django_capture_on_commit_callbacks(execute=True):
+            alert = _raise(space, contract)
+        delivery = AlertDelivery.objects.get(alert=alert)
+        assert (delivery.status, delivery.attempts) == ("failed", 2)
+        assert delivery.last_error == f"HTTP 500 from {receiver.url}"
+
+        output = io.StringIO()
+        call_command("deliver_alerts", stdout=output, stderr=io.StringIO())
+
+    assert output.getvalue() == "1 delivered, 0 still failing.\n"
+    assert AlertDelivery.objects.get(alert=alert).status == "delivered"
+
+
+def test_an_unreachable_webhook_fails_within_its_timeout(
+    space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=space, name="Hook", kind="webhook",
+                                config={"url": "http://127.0.0.1:9/none", "max_attempts": 1,
+                                        "timeout_seconds": 1})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = _raise(space, contract)
+
+    delivery = AlertDelivery.objects.get(alert=alert)
+    assert delivery.status == "failed"
+    assert "did not answer" in delivery.last_error
+
+
+def test_channels_of_another_space_receive_nothing(
+    space, other_space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=other_space, name="Other mail", kind="email",
+                                config={"extra_recipients": ["other@example.com"]})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _raise(space, contract)
+
+    assert mail.outbox == []
+    assert AlertDelivery.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "message"),
+    [
+        ("webhook", {}, "'url' is a required property"),
+        ("webhook", {"url": "ftp://x"}, "does not match"),
+        ("webhook", {"url": "https://x", "secret": "abc"}, "Additional properties"),
+        ("email", {"extra_recipients": ["not-an-email"]}, "does not match"),
+    ],
+)
+def test_channel_configs_are_validated(space, kind, config, message):
+    channel = AlertChannel(space=space, name="x", kind=kind, config=config)
+
+    with pytest.raises(ValidationError, match=message):
+        channel.full_clean()
+
+
+def test_acknowledging_an_alert_records_who_and_when(space, contract, steward):
+    alert = _raise(space, contract)
+
+    alert_acknowledge(alert=alert, actor=steward)
+
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == steward
+    assert alert.acknowledged_at is not None
