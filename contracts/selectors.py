@@ -1,7 +1,11 @@
 """Reads of the contract graph, with every relation loaded up front (querysets are sealed)."""
 
-from django.db.models import Q
+from dataclasses import dataclass, field
 
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from contracts.diff import ContractTerms
 from contracts.documents.bundle import (
     OWNERSHIP_ROLES,
     SYSTEM_ROLES,
@@ -14,8 +18,13 @@ from contracts.documents.bundle import (
 from contracts.models import (
     OWNERSHIP_ROLE_LINKS,
     SYSTEM_ROLE_LINKS,
+    CoercionRuleSet,
     DataContract,
+    MetadataRecord,
     MetadataRecordDomain,
+    Owner,
+    Schema,
+    ValidationRuleSet,
 )
 
 CURRENT_COMPONENTS = ("schema", "coercion_rules", "validation_rules", "metadata_record")
@@ -125,3 +134,172 @@ def contract_system_entries(contract):
         SystemEntry(name=system.name, app_id=system.app_id, description=system.description)
         for system in systems
     ]
+
+
+# The steward admin's reads ----------------------------------------------------------------
+
+#: Violation statuses that need no more work; they mirror quality.models.CLOSED_STATUSES
+#: (contracts may not import quality; a test keeps the two equal).
+CLOSED_VIOLATION_STATUSES = ("resolved", "ignored")
+
+
+def contract_list_with_quality(queryset):
+    """Contracts annotated with what a steward scans a list for, in the list's one query:
+    `open_violation_count`, and the latest check's `latest_score`, `latest_passed`
+    ("true" / "false") and `last_checked_at`."""
+    violation_model = DataContract._meta.get_field("quality_violations").related_model
+    metric_model = DataContract._meta.get_field("quality_metrics").related_model
+    open_violations = (
+        violation_model.objects.filter(data_contract=OuterRef("pk"))
+        .exclude(status__in=CLOSED_VIOLATION_STATUSES)
+        .order_by()
+        .values("data_contract")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    latest_metric = metric_model.objects.filter(data_contract=OuterRef("pk")).order_by(
+        "-check_timestamp"
+    )
+    return queryset.annotate(
+        open_violation_count=Coalesce(Subquery(open_violations[:1]), 0),
+        latest_score=Subquery(latest_metric.values("overall_score")[:1]),
+        latest_passed=Subquery(latest_metric.values("passed")[:1]),
+        last_checked_at=Subquery(latest_metric.values("check_timestamp")[:1]),
+    )
+
+
+def _current_metadata_linked(link_models, **link_filter):
+    """Contracts whose current metadata record has a link of one of `link_models` matching."""
+    condition = Q()
+    for link_model in link_models:
+        condition |= Q(
+            metadata_record__in=link_model.objects.filter(**link_filter).values("metadata_record")
+        )
+    return condition
+
+
+def contract_filter_by_owner(queryset, *, owner_id):
+    """Contracts where the owner holds any of the five roles."""
+    return queryset.filter(_current_metadata_linked(OWNERSHIP_ROLE_LINKS.values(), owner=owner_id))
+
+
+def contract_filter_by_system(queryset, *, system_id):
+    """Contracts that pull from, push to or source from the system."""
+    return queryset.filter(_current_metadata_linked(SYSTEM_ROLE_LINKS.values(), system=system_id))
+
+
+def contract_filter_by_domain(queryset, *, domain_id):
+    return queryset.filter(_current_metadata_linked([MetadataRecordDomain], domain=domain_id))
+
+
+def contract_filter_by_owner_text(queryset, *, text):
+    """Contracts with an owner, in any role, whose id or name contains `text`."""
+    return queryset.filter(
+        _current_metadata_linked(
+            OWNERSHIP_ROLE_LINKS.values(),
+            owner__in=Owner.objects.filter(Q(id__icontains=text) | Q(name__icontains=text)),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ContractLinks:
+    """Who owns a metadata record by role, which systems it has by role, its domains."""
+
+    owners: dict = field(default_factory=dict)
+    systems: dict = field(default_factory=dict)
+    domains: tuple = ()
+
+    def owner_ids(self, role):
+        return [owner.pk for owner in self.owners.get(role, ())]
+
+    def system_ids(self, role):
+        return [system.pk for system in self.systems.get(role, ())]
+
+
+def contract_links_get(*, metadata_record):
+    """The links of a metadata record in the order they were made (none without a record)."""
+    if metadata_record is None:
+        return ContractLinks(
+            owners={role: () for role in OWNERSHIP_ROLES},
+            systems={role: () for role in SYSTEM_ROLES},
+        )
+
+    def linked(link_model, target):
+        links = (
+            link_model.objects.filter(metadata_record=metadata_record)
+            .select_related(target)
+            .order_by("created_at", "id")
+            .seal()
+        )
+        return tuple(getattr(link, target) for link in links)
+
+    return ContractLinks(
+        owners={role: linked(OWNERSHIP_ROLE_LINKS[role], "owner") for role in OWNERSHIP_ROLES},
+        systems={role: linked(SYSTEM_ROLE_LINKS[role], "system") for role in SYSTEM_ROLES},
+        domains=linked(MetadataRecordDomain, "domain"),
+    )
+
+
+@dataclass(frozen=True)
+class ComponentVersion:
+    """One version of a component in a contract's family (the contract versions of one name)."""
+
+    component_id: object
+    version: str
+    contract_id: object
+    contract_version: str
+    contract_status: str
+    is_current: bool
+
+
+COMPONENT_MODELS = {
+    "schema": Schema,
+    "coercion_rules": CoercionRuleSet,
+    "validation_rules": ValidationRuleSet,
+    "metadata_record": MetadataRecord,
+}
+
+
+def contract_family(*, contract):
+    """Every version of the contract's name in its space, newest version first, as
+    (id, version, status) rows."""
+    rows = DataContract.objects.filter(space_id=contract.space_id, name=contract.name).values_list(
+        "id", "version", "status"
+    )
+    return sorted(rows, key=lambda row: _version_key(row[1]), reverse=True)
+
+
+def contract_component_versions(*, contract):
+    """For each component (schema, coercion rules, validation rules, metadata record), its
+    versions across the contract's family, newest first: one query per component."""
+    current_ids = {getattr(contract, f"{component}_id") for component in COMPONENT_MODELS}
+    versions = {}
+    for component, model in COMPONENT_MODELS.items():
+        rows = model.objects.filter(
+            data_contract__space_id=contract.space_id, data_contract__name=contract.name
+        ).values_list("id", "version", "data_contract_id", "data_contract__version",
+                      "data_contract__status")
+        versions[component] = sorted(
+            (
+                ComponentVersion(
+                    component_id=row[0], version=row[1], contract_id=row[2],
+                    contract_version=row[3], contract_status=row[4],
+                    is_current=row[0] in current_ids,
+                )
+                for row in rows
+            ),
+            key=lambda item: (_version_key(item.version), _version_key(item.contract_version)),
+            reverse=True,
+        )
+    return versions
+
+
+def contract_terms(contract):
+    """What data is checked against in a contract (loaded with its current components)."""
+    return ContractTerms(
+        schema=contract.schema.schema_data if contract.schema else {},
+        coercion_rules=contract.coercion_rules.rules if contract.coercion_rules else {},
+        validation_rules=contract.validation_rules.rules if contract.validation_rules else {},
+    )
+

@@ -29,6 +29,9 @@ FIXED_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y")
 def is_null(value: Any) -> bool:
     """PyCharter's null test with pandas loaded: ``pandas.isnull`` used as a truth value.
 
+    Coercions test the class of common values before calling it: a string or an
+    integer is never null, so the answer is the same.
+
     None and NaN are null, strings never are. A list becomes an array of answers:
     one element answers for itself, any other length cannot be a truth value and
     raises ValueError, as it does in PyCharter.
@@ -39,15 +42,15 @@ def is_null(value: Any) -> bool:
         return value != value
     if isinstance(value, list):
         if len(value) != 1:
-            raise ValueError(
-                "The truth value of an array with more than one element is ambiguous."
-            )
+            raise ValueError("The truth value of an array with more than one element is ambiguous.")
         element = value[0]
         return element is None or (isinstance(element, float) and element != element)
     return False
 
 
 def coerce_to_string(value: Any) -> str:
+    if value.__class__ is str:
+        return value
     if is_null(value):
         raise ValueError(f"Cannot coerce null value to string: {value}")
     if isinstance(value, str):
@@ -62,6 +65,8 @@ def coerce_to_string(value: Any) -> str:
 
 
 def coerce_to_integer(value: Any) -> int:
+    if value.__class__ is int:
+        return value
     if is_null(value):
         raise ValueError(f"Cannot coerce null value to integer: {value}")
     if isinstance(value, int):
@@ -107,6 +112,8 @@ def coerce_to_boolean(value: Any) -> bool:
 
 
 def coerce_to_datetime(value: Any) -> datetime:
+    if value.__class__ is str:
+        return _string_to_datetime(value)
     if is_null(value):
         raise ValueError(f"Cannot coerce null value to datetime: {value}")
     if isinstance(value, datetime):
@@ -220,6 +227,8 @@ def coerce_to_json(value: Any) -> Any:
 
 
 def coerce_to_nullable_string(value: Any) -> str | None:
+    if value.__class__ is str:
+        return value
     if is_null(value):
         return None
     if isinstance(value, str):
@@ -366,7 +375,9 @@ COERCION_DESCRIPTIONS = {
     "coerce_to_integer": 'Convert to int through int(float(x)): "42.7" becomes 42',
     "coerce_to_float": 'Convert to float ("nan" and "inf" accepted)',
     "coerce_to_boolean": "true/1/yes/on and false/0/no/off (any case); empty string is false",
-    "coerce_to_datetime": "Parse ISO 8601, then fixed formats, then month-first; numbers are epoch seconds",
+    "coerce_to_datetime": (
+        "Parse ISO 8601, then fixed formats, then month-first; numbers are epoch seconds"
+    ),
     "coerce_to_date": "Parse date strings; values that do not parse pass unchanged",
     "coerce_to_uuid": "Parse UUID strings",
     "coerce_to_lowercase": "Lowercase strings (no stripping)",
@@ -384,6 +395,24 @@ COERCION_DESCRIPTIONS = {
     "coerce_to_nullable_uuid": "Parse a UUID; what cannot be parsed becomes null",
     "coerce_to_nullable_json": "A dict or JSON string as a JSON string; otherwise null",
 }
+
+COERCION_UNCHANGED_CLASSES: dict[str, type] = {
+    "coerce_to_string": str,
+    "coerce_to_nullable_string": str,
+    "coerce_to_integer": int,
+    "coerce_to_nullable_integer": int,
+    "coerce_to_boolean": bool,
+    "coerce_to_nullable_boolean": bool,
+    "coerce_to_datetime": datetime,
+    "coerce_to_nullable_datetime": datetime,
+    "coerce_to_date": date,
+    "coerce_to_uuid": UUID,
+    "coerce_to_nullable_uuid": UUID,
+    "coerce_to_list": list,
+    "coerce_to_json": dict,
+}
+"""For each coercion that has one, the class of values it returns as they are (not
+floats: NaN is a float that coercions refuse). The check skips the call for them."""
 
 KNOWN_COERCIONS: dict[str, RuleSpec] = {
     name: RuleSpec(name=name, description=COERCION_DESCRIPTIONS[name])

@@ -15,7 +15,7 @@ Two different parsers are at work in PyCharter and both are reproduced here:
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from dateutil import parser as dateutil_parser
@@ -36,9 +36,9 @@ SCHEMA_DATETIME_PATTERN = re.compile(
     r"([Zz]|[+-]\d{2}:?\d{2})?)?\Z",
     re.ASCII,
 )
-SCHEMA_TIMESTAMP_PATTERN = re.compile(r"-?\d+(?:\.\d+)?\Z", re.ASCII)
+SCHEMA_TIMESTAMP_PATTERN = re.compile(r"[+-]?\d+(?:\.\d+)?\Z", re.ASCII)
 MILLISECONDS_THRESHOLD = 2e10
-UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_lenient_datetime(text: str) -> datetime:
@@ -62,6 +62,11 @@ def parse_lenient_datetime(text: str) -> datetime:
     if abbreviated is not None:
         return abbreviated
     return _dateutil_parse(text, default=DEFAULT_DATETIME)
+
+
+def depends_on_current_time(text: str) -> bool:
+    """Whether ``parse_lenient_datetime`` reads the clock for this text."""
+    return text == "now" or text == "today" or TIME_FIRST_PATTERN.match(text) is not None
 
 
 def _looks_like_datetime(text: str) -> bool:
@@ -155,7 +160,9 @@ def _parse_quarter(upper: str) -> datetime | None:
     except ValueError:
         return None
     if not 1 <= quarter <= 4:
-        raise ValueError(f"Incorrect quarterly string is given, quarter must be between 1 and 4: {upper}")
+        raise ValueError(
+            f"Incorrect quarterly string is given, quarter must be between 1 and 4: {upper}"
+        )
     return DEFAULT_DATETIME.replace(year=year, month=(quarter - 1) * 3 + 1)
 
 
@@ -165,7 +172,7 @@ def _dateutil_parse(text: str, default: datetime) -> datetime:
     except OverflowError as error:
         raise ValueError(f"Cannot coerce {text!r} to datetime: {error}") from error
     if isinstance(parsed.tzinfo, tzutc):
-        return parsed.replace(tzinfo=timezone.utc)
+        return parsed.replace(tzinfo=UTC)
     if isinstance(parsed.tzinfo, tzoffset):
         return parsed.replace(tzinfo=timezone(parsed.utcoffset()))
     return parsed
@@ -175,6 +182,8 @@ def to_schema_datetime(value: Any) -> datetime:
     """The value as pydantic's lax ``datetime`` type takes it; ValueError if it does not."""
     if isinstance(value, datetime):
         return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
     if isinstance(value, str):
         matched = SCHEMA_DATETIME_PATTERN.match(value)
         if matched:
@@ -199,7 +208,8 @@ def to_schema_date(value: Any) -> date:
         raise ValueError(f"expected date, found {type(value).__name__}")
     if moment.time() != time(0):
         raise ValueError(
-            f"Datetimes provided to dates should have zero time - e.g. be exact dates, found {value!r}"
+            "Datetimes provided to dates should have zero time - e.g. be exact dates, "
+            f"found {value!r}"
         )
     return moment.date()
 
@@ -211,7 +221,7 @@ def _datetime_from_match(matched: re.Match, text: str) -> datetime:
     microsecond = int((fraction or "0")[:6].ljust(6, "0"))
     zone = None
     if offset in ("Z", "z"):
-        zone = timezone.utc
+        zone = UTC
     elif offset:
         digits = offset[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:])
@@ -220,8 +230,14 @@ def _datetime_from_match(matched: re.Match, text: str) -> datetime:
         delta = timedelta(hours=hours, minutes=minutes)
         zone = timezone(-delta if offset[0] == "-" else delta)
     return datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
-        microsecond, tzinfo=zone,
+        int(year),
+        int(month),
+        int(day),
+        int(hour),
+        int(minute),
+        int(second or 0),
+        microsecond,
+        tzinfo=zone,
     )
 
 

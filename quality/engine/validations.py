@@ -32,7 +32,9 @@ def min_length(threshold: int) -> Check:
     def check(value: Any) -> Any:
         if isinstance(value, str):
             if len(value) < threshold:
-                raise _fail(f"String must be at least {threshold} characters long, got {len(value)}")
+                raise _fail(
+                    f"String must be at least {threshold} characters long, got {len(value)}"
+                )
         elif isinstance(value, list | dict) and len(value) < threshold:
             raise _fail(f"Value must have at least {threshold} items, got {len(value)}")
         return value

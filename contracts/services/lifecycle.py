@@ -1,0 +1,252 @@
+"""A contract version's life: a draft is activated, and later deprecated.
+
+One version of a name is active per space: activating a version deprecates the one
+that was active. Activation is gated, because consumers rely on the active version:
+it needs a business owner and an IT application owner, and when its schema or rules
+break what the active version accepted (see `contracts.diff`), a steward's explicit
+sign-off, recorded with the version. A new version is a draft copy of a contract
+with all its parts and links, its version bumped.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import semver
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from contracts.diff import ContractDiff, contract_diff
+from contracts.models import (
+    OWNERSHIP_ROLE_LINKS,
+    SYSTEM_ROLE_LINKS,
+    BreakingChangeSignOff,
+    CoercionRuleSet,
+    DataContract,
+    MetadataRecord,
+    MetadataRecordDomain,
+    Schema,
+    Status,
+    ValidationRuleSet,
+)
+from contracts.selectors import CURRENT_COMPONENTS, contract_get, contract_terms
+from contracts.services.contract_edit import REQUIRED_OWNER_ROLES, actor_name
+
+
+class VersionBump(models.TextChoices):
+    MAJOR = "major", "Major: breaks consumers"
+    MINOR = "minor", "Minor: adds, compatible"
+    PATCH = "patch", "Patch: fixes"
+
+
+def version_bumped(version, bump):
+    """`version` with its major, minor or patch part raised (1.2.3 -> 2.0.0, 1.3.0, 1.2.4)."""
+    parsed = semver.Version.parse(version)
+    return str(
+        {
+            VersionBump.MAJOR: parsed.bump_major,
+            VersionBump.MINOR: parsed.bump_minor,
+            VersionBump.PATCH: parsed.bump_patch,
+        }[bump]()
+    )
+
+
+@dataclass(frozen=True)
+class ActivationReview:
+    """What stands between a contract version and activation.
+
+    `diff` compares the active version of the same name (`active_version`) with this
+    one; `sign_off` is a recorded sign-off that accepted exactly its breaking changes.
+    """
+
+    contract: DataContract
+    missing_owner_roles: tuple
+    active_version: DataContract | None
+    diff: ContractDiff | None
+    sign_off: BreakingChangeSignOff | None
+
+    @property
+    def problems(self):
+        """Why the contract cannot be activated at all (a sign-off does not help)."""
+        problems = []
+        if self.contract.status == Status.ACTIVE:
+            problems.append(f"{self.contract} is already active.")
+        problems.extend(
+            f"An active contract needs at least one {REQUIRED_OWNER_ROLES[role]}."
+            for role in self.missing_owner_roles
+        )
+        return problems
+
+    @property
+    def needs_sign_off(self):
+        return bool(self.diff and self.diff.is_breaking and self.sign_off is None)
+
+
+def contract_activation_review(*, contract):
+    """Review `contract` for activation (reads only; the activation page shows it)."""
+    contract = contract_get(contract_id=contract.pk)
+    missing = tuple(
+        role for role in REQUIRED_OWNER_ROLES
+        if contract.metadata_record_id is None
+        or not OWNERSHIP_ROLE_LINKS[role].objects.filter(
+            metadata_record_id=contract.metadata_record_id
+        ).exists()
+    )
+    active_version = (
+        DataContract.objects.filter(
+            space_id=contract.space_id, name=contract.name, status=Status.ACTIVE
+        )
+        .exclude(pk=contract.pk)
+        .select_related(*CURRENT_COMPONENTS)
+        .seal()
+        .first()
+    )
+    diff = sign_off = None
+    if active_version is not None:
+        diff = contract_diff(contract_terms(active_version), contract_terms(contract))
+        accepted = [change.as_dict() for change in diff.breaking_changes]
+        sign_off = next(
+            (
+                recorded
+                for recorded in BreakingChangeSignOff.objects.filter(
+                    data_contract=contract, compared_with_version=active_version.version
+                )
+                if recorded.breaking_changes == accepted
+            ),
+            None,
+        ) if accepted else None
+    return ActivationReview(contract, missing, active_version, diff, sign_off)
+
+
+@transaction.atomic
+def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""):
+    """Activate `contract` and deprecate the version of its name that was active.
+
+    Breaking changes against the active version need `accept_breaking_changes`, which
+    records the actor's sign-off with the version. Returns the activated contract.
+    """
+    # Two activations of one name at once would leave two active versions.
+    list(
+        DataContract.objects.select_for_update()
+        .filter(space_id=contract.space_id, name=contract.name)
+        .values_list("pk", flat=True)
+    )
+    review = contract_activation_review(contract=contract)
+    if review.problems:
+        raise ValidationError(review.problems, code="activation_blocked")
+    if review.needs_sign_off:
+        if not accept_breaking_changes:
+            count = len(review.diff.breaking_changes)
+            raise ValidationError(
+                f"{review.contract} breaks what {review.active_version} accepted "
+                f"({count} breaking change{'s' if count != 1 else ''}): a steward must sign off "
+                "before it is activated.",
+                code="sign_off_required",
+            )
+        _full_save(
+            BreakingChangeSignOff(
+                data_contract=review.contract,
+                compared_with_version=review.active_version.version,
+                signed_off_by=actor,
+                signed_off_by_name=actor_name(actor),
+                breaking_changes=[change.as_dict() for change in review.diff.breaking_changes],
+                note=note,
+            )
+        )
+    if review.active_version is not None:
+        _status_set(review.active_version, Status.DEPRECATED, actor)
+    return _status_set(review.contract, Status.ACTIVE, actor)
+
+
+@transaction.atomic
+def contract_deprecate(*, contract, actor):
+    """Retire a draft or active version; it can be activated again later."""
+    contract = contract_get(contract_id=contract.pk)
+    if contract.status == Status.DEPRECATED:
+        raise ValidationError(f"{contract} is already deprecated.", code="already_deprecated")
+    return _status_set(contract, Status.DEPRECATED, actor)
+
+
+def _status_set(contract, status, actor):
+    """Set the status of a contract and of its metadata record, which mirrors it."""
+    contract.status = status
+    contract.updated_by = actor_name(actor)
+    _full_save(contract)
+    if contract.metadata_record is not None:
+        contract.metadata_record.status = status
+        contract.metadata_record.updated_by = actor_name(actor)
+        _full_save(contract.metadata_record)
+    return contract
+
+
+@transaction.atomic
+def contract_new_version(*, contract, bump, actor):
+    """A draft copy of `contract` with its version bumped: every current part (each given
+    the new version) and every owner, system and domain link, in order."""
+    source = contract_get(contract_id=contract.pk)
+    version = version_bumped(source.version, bump)
+    if DataContract.objects.filter(
+        space_id=source.space_id, name=source.name, version=version
+    ).exists():
+        raise ValidationError(
+            {"version": f"{source.name} {version} already exists."}, code="version_exists"
+        )
+    name = actor_name(actor)
+    copy = _full_save(
+        DataContract(
+            space_id=source.space_id, name=source.name, version=version, status=Status.DRAFT,
+            description=source.description, document_extra=source.document_extra,
+            created_by=name, updated_by=name,
+        )
+    )
+    schema = None
+    if source.schema is not None:
+        schema = _full_save(Schema(data_contract=copy, version=version, title=source.schema.title,
+                                   schema_data=source.schema.schema_data))
+        copy.schema, copy.schema_version = schema, version
+    for model, field in ((CoercionRuleSet, "coercion_rules"),
+                         (ValidationRuleSet, "validation_rules")):
+        rule_set = getattr(source, field)
+        if rule_set is not None:
+            setattr(copy, field, _full_save(model(
+                data_contract=copy, version=version, title=rule_set.title,
+                description=rule_set.description, rules=rule_set.rules, schema=schema,
+            )))
+            setattr(copy, f"{field}_version", version)
+    if source.metadata_record is not None:
+        copy.metadata_record = _metadata_record_copy(source.metadata_record, copy, name)
+        copy.metadata_version = version
+    return _full_save(copy)
+
+
+def _metadata_record_copy(record, contract, name):
+    copy = _full_save(
+        MetadataRecord(
+            data_contract=contract, version=contract.version, status=Status.DRAFT,
+            title=record.title, type=record.type, description=record.description,
+            governance_rules=record.governance_rules, document_extra=record.document_extra,
+            created_by=name, updated_by=name,
+        )
+    )
+    now = timezone.now()
+    link_targets = [
+        *((link_model, "owner") for link_model in OWNERSHIP_ROLE_LINKS.values()),
+        *((link_model, "system") for link_model in SYSTEM_ROLE_LINKS.values()),
+        (MetadataRecordDomain, "domain"),
+    ]
+    for link_model, target in link_targets:
+        target_ids = link_model.objects.filter(metadata_record=record).order_by(
+            "created_at", "id"
+        ).values_list(f"{target}_id", flat=True)
+        # Distinct creation times keep the links in the order of the original; one save per
+        # link, so that the audit log records each.
+        for position, target_id in enumerate(target_ids):
+            link_model(metadata_record=copy, created_at=now + timedelta(microseconds=position),
+                       **{f"{target}_id": target_id}).save()
+    return copy
+
+
+def _full_save(instance):
+    instance.full_clean()
+    instance.save()
+    return instance

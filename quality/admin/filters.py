@@ -1,0 +1,167 @@
+"""List filters for the violations list: fast on millions of rows, limited to the user's spaces."""
+
+from contextlib import suppress
+from datetime import datetime, time, timedelta
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from quality.models import CLOSED_STATUSES, ViolationStatus
+from quality.selectors import UNRESOLVED_STATUSES, space_member_list, violation_recent_values
+
+NEEDS_WORK = "unresolved"
+CLOSED = "closed"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Each status, plus "needs work" (open, acknowledged or assigned) and "closed"."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(NEEDS_WORK, "Needs work"), (CLOSED, "Closed"), *ViolationStatus.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == NEEDS_WORK:
+            return queryset.filter(status__in=UNRESOLVED_STATUSES)
+        if self.value() == CLOSED:
+            return queryset.filter(status__in=CLOSED_STATUSES)
+        if self.value() in ViolationStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Me, nobody, or one of the people who work in the user's spaces (never anyone else)."""
+
+    title = "assignee"
+    parameter_name = "assignee"
+    ME = "me"
+    NOBODY = "nobody"
+
+    def lookups(self, request, model_admin):
+        members = space_member_list(space_ids=request.tenant_access.space_ids)
+        return [
+            (self.ME, "Me"),
+            (self.NOBODY, "Nobody"),
+            *[(str(user.pk), user.get_username()) for user in members],
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.ME:
+            return queryset.filter(assignee=request.user)
+        if value == self.NOBODY:
+            return queryset.filter(assignee__isnull=True)
+        try:
+            return queryset.filter(assignee_id=value)
+        except (ValueError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class RecentValuesFilter(admin.SimpleListFilter):
+    """Exact match on a text column, offering the values of the newest violations (of the
+    chosen contract, when one is chosen): see `violation_recent_values`."""
+
+    contract_parameter = "data_contract__id__exact"
+
+    def lookups(self, request, model_admin):
+        violations = model_admin.get_queryset(request)
+        contract_id = request.GET.get(self.contract_parameter)
+        # A bad contract id is the contract filter's to report.
+        with suppress(ValueError, ValidationError):
+            if contract_id:
+                violations = violations.filter(data_contract_id=contract_id)
+        values = violation_recent_values(violations=violations, field_name=self.parameter_name)
+        if self.value() is not None and self.value() not in values:
+            values = sorted([*values, self.value()])
+        return [(value, value) for value in values]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(**{self.parameter_name: self.value()})
+
+
+class FieldNameFilter(RecentValuesFilter):
+    title = "field"
+    parameter_name = "field_name"
+
+
+class ErrorTypeFilter(RecentValuesFilter):
+    title = "error type"
+    parameter_name = "error_type"
+
+
+class CheckDateRangeFilter(admin.ListFilter):
+    """Violations found by checks between two dates (inclusive, in the site's time zone)."""
+
+    title = "check date"
+    template = "admin/quality/filters/date_range.html"
+    since_parameter = "checked_since"
+    until_parameter = "checked_until"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.dates = {}
+        for name in self.expected_parameters():
+            if name not in params:
+                continue
+            value = params.pop(name)[-1]
+            self.used_parameters[name] = value
+            if not value:
+                continue
+            try:
+                parsed = parse_date(value)
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise IncorrectLookupParameters(f"{value!r} is not a date (YYYY-MM-DD).")
+            self.dates[name] = parsed
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return [self.since_parameter, self.until_parameter]
+
+    def queryset(self, request, queryset):
+        # Bounds on the column itself (not on its date) so that the indexes serve.
+        if self.since_parameter in self.dates:
+            queryset = queryset.filter(
+                check_timestamp__gte=_start_of_day(self.dates[self.since_parameter])
+            )
+        if self.until_parameter in self.dates:
+            queryset = queryset.filter(
+                check_timestamp__lt=_start_of_day(
+                    self.dates[self.until_parameter] + timedelta(days=1)
+                )
+            )
+        return queryset
+
+    def choices(self, changelist):
+        expected = self.expected_parameters()
+        yield {
+            "since_parameter": self.since_parameter,
+            "until_parameter": self.until_parameter,
+            "since": self.used_parameters.get(self.since_parameter, ""),
+            "until": self.used_parameters.get(self.until_parameter, ""),
+            "selected": bool(self.dates),
+            "kept_parameters": [
+                (name, value)
+                for name, values in sorted(changelist.filter_params.items())
+                if name not in expected
+                for value in values
+            ],
+            "reset_query_string": changelist.get_query_string(remove=expected),
+        }
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time.min))

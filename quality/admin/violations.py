@@ -1,0 +1,218 @@
+"""The stewards' violation triage: the list, bulk steps, a violation's page, incidents, my work."""
+
+import json
+
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from quality import views
+from quality.admin.base import QualityModelAdmin
+from quality.admin.filters import (
+    AssigneeFilter,
+    CheckDateRangeFilter,
+    ErrorTypeFilter,
+    FieldNameFilter,
+    StatusFilter,
+)
+from quality.admin.triage import TRIAGE_STEPS, safe_return_url, triage_response
+from quality.engine.sanitize import safe_text
+from quality.models import QualityViolation
+from quality.selectors import violation_history
+from quality.services.triage import violation_prioritize
+
+RULE_SOURCES = (
+    "data_contract__schema",
+    "data_contract__coercion_rules",
+    "data_contract__validation_rules",
+)
+
+
+def _triage_action(step):
+    description = f"{step.verb} selected violations{'…' if step.asks else ''}"
+
+    @admin.action(description=description, permissions=["change"])
+    def action(model_admin, request, queryset):
+        return model_admin.triage(request, queryset, step)
+
+    action.__name__ = step.action_name
+    return action
+
+
+# The columns the list shows: reading and decoding whole rows (records are JSON) would take
+# most of the page's time.
+LIST_COLUMNS = (
+    "record_identifier", "field_name", "error_type", "severity", "status", "priority",
+    "check_timestamp", "data_contract__name", "data_contract__version", "assignee__username",
+    "space__name",
+)
+
+
+class ViolationChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).only(*LIST_COLUMNS)
+
+
+@admin.register(QualityViolation)
+class QualityViolationAdmin(QualityModelAdmin):
+    list_display = (
+        "record_identifier",
+        "data_contract",
+        "field_name",
+        "error_type",
+        "severity_badge",
+        "status_badge",
+        "assignee",
+        "priority",
+        "check_timestamp",
+        "space",
+    )
+    list_display_links = ("record_identifier",)
+    list_per_page = 50
+    list_filter = (
+        StatusFilter,
+        "severity",
+        "data_contract",
+        AssigneeFilter,
+        FieldNameFilter,
+        ErrorTypeFilter,
+        "priority",
+        CheckDateRangeFilter,
+        "space",
+    )
+    list_select_related = ("data_contract", "assignee", "space")
+    search_fields = ("=record_identifier",)
+    search_help_text = "Find a violation by its exact record identifier, e.g. user_123."
+    ordering = ("-check_timestamp",)
+    sortable_by = ("record_identifier", "severity_badge", "status_badge", "priority",
+                   "check_timestamp")
+    actions = [_triage_action(step) for step in TRIAGE_STEPS.values()]
+    fieldsets = (
+        (None, {"fields": ("record_identifier", "data_contract", "schema_version", "space",
+                           "check_timestamp")}),
+        ("What failed", {"fields": ("field_name", "error_type", "rule", "severity",
+                                    "error_message", "rule_definition")}),
+        ("Triage", {"fields": ("status", "priority", "assignee", "resolution_reason",
+                               "resolution_note", "resolved_by", "resolved_at")}),
+        ("Record", {"fields": ("record",)}),
+    )
+    readonly_fields = (
+        "record_identifier", "data_contract", "schema_version", "space", "check_timestamp",
+        "field_name", "error_type", "rule", "severity", "error_message", "rule_definition",
+        "status", "assignee", "resolution_reason", "resolution_note", "resolved_by",
+        "resolved_at", "record",
+    )
+
+    class Media:
+        css = {"all": ("pycharter/quality.css",)}
+
+    def has_add_permission(self, request, obj=None):
+        return False  # quality checks find violations; stewards triage them
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # resolving or ignoring keeps the history that deleting would lose
+
+    def get_list_display(self, request):
+        """The space column only tells something to those who see several spaces."""
+        if len(request.tenant_access.space_ids) > 1:
+            return self.list_display
+        return tuple(column for column in self.list_display if column != "space")
+
+    def get_changelist(self, request, **kwargs):
+        return ViolationChangeList
+
+    def get_object_queryset(self, request):
+        return super().get_object_queryset(request).select_related(*RULE_SOURCES)
+
+    def save_model(self, request, obj, form, change):
+        if "priority" in form.changed_data:
+            violation_prioritize(violations=[obj], priority=obj.priority)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        context["transitions"] = violation_history(violation=obj)
+        context["changelist_url"] = reverse(
+            "admin:quality_qualityviolation_changelist", current_app=self.admin_site.name
+        )
+        context["triage_steps"] = (
+            [step for step in TRIAGE_STEPS.values() if obj.status in step.from_statuses]
+            if self.has_change_permission(request, obj) else []
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("incidents/", self.admin_site.admin_view(self.incidents_view),
+                 name=f"{prefix}_incidents"),
+            path("my-work/", self.admin_site.admin_view(self.my_work_view),
+                 name=f"{prefix}_my_work"),
+            *super().get_urls(),
+        ]
+
+    def incidents_view(self, request):
+        return views.incidents_page(request, model_admin=self)
+
+    def my_work_view(self, request):
+        return views.my_work_page(request, model_admin=self)
+
+    def triage(self, request, queryset, step):
+        """A bulk action: `step` on the selected violations, then back to where it started
+        (the list with its filters, or the violation's page)."""
+        return_url = safe_return_url(request, request.POST.get("next"),
+                                     request.get_full_path())
+        hidden_fields = [
+            ("action", step.action_name),
+            ("select_across", request.POST.get("select_across", "0")),
+            ("next", return_url),
+            *[("_selected_action", pk)
+              for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)],
+        ]
+        return triage_response(request, model_admin=self, step=step, violations=queryset,
+                               hidden_fields=hidden_fields, return_url=return_url)
+
+    @admin.display(description="severity", ordering="severity")
+    def severity_badge(self, violation):
+        return format_html('<span class="quality-badge quality-tone--{}">{}</span>',
+                           violation.severity or "neutral",
+                           violation.get_severity_display() or "—")
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, violation):
+        return format_html('<span class="quality-badge quality-status--{}">{}</span>',
+                           violation.status, violation.get_status_display())
+
+    @admin.display(description="record")
+    def record(self, violation):
+        if violation.record_data is None:
+            return "—"
+        text = json.dumps(violation.record_data, indent=2, ensure_ascii=False)
+        return format_html('<pre class="quality-json">{}</pre>', safe_text(text))
+
+    @admin.display(description="what the contract says about this field")
+    def rule_definition(self, violation):
+        """The field's JSON Schema property, coercion and validation rules, from the
+        contract's current components; the failed rule first among the validations."""
+        contract = violation.data_contract
+        field_name = violation.field_name
+        if contract is None or not field_name:
+            return "—"
+        definition = {}
+        if contract.schema is not None:
+            properties = (contract.schema.schema_data or {}).get("properties") or {}
+            if field_name in properties:
+                definition["schema"] = properties[field_name]
+        if contract.coercion_rules is not None and field_name in contract.coercion_rules.rules:
+            definition["coercion"] = contract.coercion_rules.rules[field_name]
+        if contract.validation_rules is not None:
+            validations = contract.validation_rules.rules.get(field_name)
+            if isinstance(validations, dict) and violation.rule in validations:
+                validations = {violation.rule: validations[violation.rule], **validations}
+            if validations is not None:
+                definition["validations"] = validations
+        if not definition:
+            return "—"
+        text = json.dumps(definition, indent=2, ensure_ascii=False)
+        return format_html('<pre class="quality-json">{}</pre>', safe_text(text))

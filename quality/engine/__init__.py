@@ -1,0 +1,61 @@
+"""The quality rule engine: PyCharter's coercions, JSON Schema step and validation rules.
+
+Plain Python, no Django: compile a contract once, check records one at a time,
+accumulate metrics in constant memory::
+
+    contract = compile_contract(schema, coercion_rules, validation_rules)
+    metrics = MetricsAccumulator()
+    for index, record in iter_records(path, "jsonl"):
+        result = contract.check(record)
+        metrics.add(result)
+    figures = metrics.result(thresholds)
+
+The semantics are PyCharter 0.0.67's, as measured in PYCHARTER-SEMANTICS.md.
+"""
+
+from quality.engine.coercions import KNOWN_COERCIONS
+from quality.engine.contract import (
+    CompiledContract,
+    ContractDefinitionError,
+    RuleProblem,
+    compile_contract,
+    contract_problems,
+)
+from quality.engine.metrics import CheckMetrics, MetricsAccumulator
+from quality.engine.readers import RecordProblem, iter_records
+from quality.engine.results import (
+    MISSING_FIELD,
+    RECORD_FIELD,
+    TYPE_ERROR,
+    VALIDATION_ERROR,
+    FieldError,
+    RecordResult,
+    record_identifier,
+)
+from quality.engine.rule_specs import ParameterSpec, RuleSpec
+from quality.engine.sanitize import sanitize_record
+from quality.engine.validations import KNOWN_VALIDATIONS
+
+__all__ = [
+    "KNOWN_COERCIONS",
+    "KNOWN_VALIDATIONS",
+    "MISSING_FIELD",
+    "RECORD_FIELD",
+    "TYPE_ERROR",
+    "VALIDATION_ERROR",
+    "CheckMetrics",
+    "CompiledContract",
+    "ContractDefinitionError",
+    "FieldError",
+    "MetricsAccumulator",
+    "ParameterSpec",
+    "RecordProblem",
+    "RecordResult",
+    "RuleProblem",
+    "RuleSpec",
+    "compile_contract",
+    "contract_problems",
+    "iter_records",
+    "record_identifier",
+    "sanitize_record",
+]

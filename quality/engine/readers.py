@@ -1,0 +1,448 @@
+"""Streaming records out of CSV, JSON (one top-level array) and JSON Lines files.
+
+``iter_records`` yields ``(index, record)`` with ``record`` a dict, or a
+``RecordProblem`` when that record cannot be read: bytes that are not UTF-8, a
+ragged CSV row, an item that is not an object, invalid or truncated JSON, a
+record nested too deeply or larger than ``MAXIMUM_RECORD_BYTES``. Bad data never
+raises; memory stays bounded by the largest record, not the file.
+
+JSON Lines are parsed with orjson when it is installed (about twice as fast as the
+standard library), with the standard library's answers for whatever orjson refuses.
+
+An empty CSV cell is a missing value: the key is left out of the record, as
+PyCharter's pandas-based CSV loader makes it null and CSV cannot tell empty
+from absent.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import functools
+import json
+import json.scanner
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+try:
+    import orjson
+except ImportError:  # optional: only makes JSON Lines faster to read
+    orjson = None
+
+FORMATS = ("csv", "json", "jsonl")
+MAXIMUM_RECORD_BYTES = 16 * 1024 * 1024
+CHUNK_SIZE = 1024 * 1024
+EXCERPT_CHARACTERS = 200
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+
+WHITESPACE = re.compile(r"[ \t\n\r]*")
+STRUCTURE = re.compile(r'["\[\]{},]')
+STRING_REST = re.compile(r'(?:[^"\\]|\\.)*', re.DOTALL)
+ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """A record that could not be read; ``excerpt`` shows the start of its raw text."""
+
+    message: str
+    excerpt: str = ""
+
+
+def iter_records(source: str | os.PathLike | IO[bytes], format: str) -> Iterator[tuple[int, Any]]:
+    """Yield ``(index, dict | RecordProblem)`` for each record of a ``csv``, ``json`` or
+    ``jsonl`` file, given by path or as a binary file object (which is left open)."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    readers = {"csv": _csv_records, "json": _json_array_records, "jsonl": _json_lines_records}
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as binary:
+            yield from readers[format](binary)
+    else:
+        yield from readers[format](source)
+
+
+def _excerpt(text: str) -> str:
+    shortened = text[:EXCERPT_CHARACTERS] + ("..." if len(text) > EXCERPT_CHARACTERS else "")
+    return shortened.encode("utf-8", "replace").decode("utf-8")
+
+
+def _undecodable_problem(raw: bytes, error: UnicodeDecodeError) -> RecordProblem:
+    return RecordProblem(
+        f"not valid UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start} of the record",
+        _excerpt(raw.decode("utf-8", "replace")),
+    )
+
+
+def _object_or_problem(value: Any, text: str) -> Any:
+    if isinstance(value, dict):
+        return value
+    return RecordProblem(
+        f"a record must be a JSON object, found {_json_kind(value)}", _excerpt(text)
+    )
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+# JSON Lines -------------------------------------------------------------------------
+
+
+def _json_lines_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    index = 0
+    first = True
+    loads = orjson.loads if orjson is not None else None
+    for line in iter(functools.partial(binary.readline, MAXIMUM_RECORD_BYTES + 1), b""):
+        if first:
+            line = line.removeprefix(BYTE_ORDER_MARK)
+            first = False
+        if len(line) > MAXIMUM_RECORD_BYTES and not line.endswith(b"\n"):
+            _skip_rest_of_line(binary)
+            excerpt = _excerpt(line[:EXCERPT_CHARACTERS].decode("utf-8", "replace"))
+            yield index, RecordProblem(f"record larger than {MAXIMUM_RECORD_BYTES} bytes", excerpt)
+            index += 1
+            continue
+        if line.isspace():
+            continue
+        if loads is not None:
+            try:
+                value = loads(line)
+                if value.__class__ is dict:
+                    yield index, value
+                    index += 1
+                    continue
+            except orjson.JSONDecodeError:
+                pass
+        yield index, _parse_json_line(line)
+        index += 1
+
+
+def _bounded_lines(binary: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Lines of at most ``MAXIMUM_RECORD_BYTES``; a longer line is cut there, the rest
+    skipped, and flagged."""
+    for line in iter(functools.partial(binary.readline, MAXIMUM_RECORD_BYTES + 1), b""):
+        if len(line) > MAXIMUM_RECORD_BYTES and not line.endswith(b"\n"):
+            _skip_rest_of_line(binary)
+            yield line, True
+        else:
+            yield line, False
+
+
+def _skip_rest_of_line(binary: IO[bytes]) -> None:
+    while True:
+        rest = binary.readline(CHUNK_SIZE)
+        if not rest or rest.endswith(b"\n"):
+            return
+
+
+def _parse_json_line(line: bytes) -> Any:
+    """A line orjson did not take (or orjson is not installed): the standard library's
+    answers, which are PyCharter's (NaN and Infinity accepted, lone surrogate escapes
+    kept, its error messages); its C scanner first, for speed."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return _undecodable_problem(line, error)
+    try:
+        value, end = _SCAN_ONCE(text, 0)
+        if value.__class__ is dict and (end == len(text) or text[end:].isspace()):
+            return value
+    except (StopIteration, ValueError, RecursionError):
+        pass
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        return RecordProblem(f"not valid JSON: {error.msg} at column {error.colno}", _excerpt(text))
+    except RecursionError:
+        return RecordProblem("record nested too deeply", _excerpt(text))
+    return _object_or_problem(value, text)
+
+
+# CSV --------------------------------------------------------------------------------
+
+
+class _DecodedLines:
+    """Text lines for the csv module, remembering whether the lines of the current row
+    had bytes that are not UTF-8 or were too long (the csv module reads no further
+    than the row it returns)."""
+
+    def __init__(self, binary: IO[bytes]):
+        self._lines = _bounded_lines(binary)
+        self._first = True
+        self.problem: str | None = None
+
+    def __iter__(self) -> _DecodedLines:
+        return self
+
+    def __next__(self) -> str:
+        line, oversized = next(self._lines)
+        if self._first:
+            line = line.removeprefix(BYTE_ORDER_MARK)
+            self._first = False
+        if oversized:
+            self.problem = f"record larger than {MAXIMUM_RECORD_BYTES} bytes"
+            return "\n"
+        try:
+            return line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self.problem = self.problem or (
+                f"not valid UTF-8: byte 0x{line[error.start]:02x} at offset {error.start} of a line"
+            )
+            return line.decode("utf-8", "replace")
+
+
+def _csv_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    lines = _DecodedLines(binary)
+    rows = csv.reader(lines)
+    header = _next_row(rows)
+    while isinstance(header, list) and not any(header):
+        header = _next_row(rows)
+    if header is None:
+        return
+    if isinstance(header, csv.Error) or lines.problem:
+        yield 0, RecordProblem(f"the header row cannot be read: {lines.problem or header}")
+        return
+    width = len(header)
+    index = 0
+    while True:
+        lines.problem = None
+        row = _next_row(rows)
+        if row is None:
+            return
+        if lines.problem:
+            yield (
+                index,
+                RecordProblem(
+                    lines.problem, _excerpt(",".join(row) if isinstance(row, list) else "")
+                ),
+            )
+        elif isinstance(row, csv.Error):
+            yield index, RecordProblem(f"not valid CSV: {row}")
+        elif not row:
+            continue
+        elif len(row) != width:
+            yield (
+                index,
+                RecordProblem(
+                    f"row has {len(row)} cells, the header has {width}", _excerpt(",".join(row))
+                ),
+            )
+        else:
+            yield index, {name: cell for name, cell in zip(header, row, strict=True) if cell != ""}
+        index += 1
+
+
+def _next_row(rows: Iterator[list[str]]) -> list[str] | csv.Error | None:
+    try:
+        return next(rows)
+    except StopIteration:
+        return None
+    except csv.Error as error:
+        return error
+
+
+# JSON array -------------------------------------------------------------------------
+
+
+class _TextStream:
+    """A growing text buffer over a binary file, decoded incrementally.
+
+    Bytes that are not UTF-8 are kept as lone surrogates (``surrogateescape``),
+    which valid UTF-8 never decodes to, so a record can tell whether its own raw
+    text had any.
+    """
+
+    def __init__(self, binary: IO[bytes]):
+        self._binary = binary
+        self._decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self.text = ""
+        self.position = 0
+        self.finished = False
+        self.has_escaped_bytes = False
+        self._first = True
+
+    def read_more(self) -> bool:
+        """Append the next chunk (dropping what was consumed); False at the end of the file."""
+        if self.finished:
+            return False
+        chunk = self._binary.read(CHUNK_SIZE)
+        if self._first:
+            chunk = chunk.removeprefix(BYTE_ORDER_MARK)
+            self._first = False
+        decoded = self._decoder.decode(chunk, final=not chunk)
+        if not chunk:
+            self.finished = True
+        if ESCAPED_BYTE.search(decoded):
+            self.has_escaped_bytes = True
+        self.text = self.text[self.position :] + decoded
+        self.position = 0
+        return bool(chunk) or bool(decoded)
+
+    def skip_whitespace(self) -> str:
+        """Move past whitespace; the next character, or "" at the end of the file."""
+        while True:
+            self.position = WHITESPACE.match(self.text, self.position).end()
+            if self.position < len(self.text):
+                return self.text[self.position]
+            if not self.read_more():
+                return ""
+
+
+class _ItemEnd:
+    """Finds where a JSON value ends (the ``,`` or ``]`` after it) across chunks,
+    without parsing it: used to step over values that cannot be parsed. When the
+    text runs out first, ``resume`` is where to go on once more text is appended."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.in_string = False
+        self.resume = 0
+
+    def find(self, text: str, position: int) -> int | None:
+        while True:
+            if self.in_string:
+                position = STRING_REST.match(text, position).end()
+                if position >= len(text) or text[position] == "\\":
+                    # Out of text, possibly right after a backslash that escapes what comes next.
+                    self.resume = position
+                    return None
+                self.in_string = False
+                position += 1
+                continue
+            found = STRUCTURE.search(text, position)
+            if found is None:
+                self.resume = len(text)
+                return None
+            character = found.group()
+            position = found.end()
+            if character == '"':
+                self.in_string = True
+            elif character in "[{":
+                self.depth += 1
+            elif character in "]}":
+                if self.depth == 0:
+                    return found.start()
+                self.depth -= 1
+            elif self.depth == 0:
+                return found.start()
+
+
+def _json_array_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    stream = _TextStream(binary)
+    stream.read_more()
+    opening = stream.skip_whitespace()
+    if opening == "":
+        return
+    if opening == "{":
+        # PyCharter's loader takes a file holding one object as a list of one.
+        record, _ = _next_item(stream)
+        yield 0, record
+        return
+    if opening != "[":
+        yield (
+            0,
+            RecordProblem("a JSON file must hold an array of objects", _excerpt(stream.text[:200])),
+        )
+        return
+    stream.position += 1
+    index = 0
+    if stream.skip_whitespace() == "]":
+        return
+    while True:
+        upcoming = stream.skip_whitespace()
+        if upcoming == "":
+            yield index, RecordProblem("the file ends inside the array (truncated)")
+            return
+        if upcoming == "]":
+            # A trailing comma before the closing bracket ends the array.
+            return
+        record, separator = _next_item(stream)
+        yield index, record
+        index += 1
+        if separator == "]":
+            return
+        if separator == "":
+            if not isinstance(record, RecordProblem):
+                yield index, RecordProblem("the file ends inside the array (truncated)")
+            return
+
+
+def _next_item(stream: _TextStream) -> tuple[Any, str]:
+    """Parse the value at the stream's position; return it (or its problem) and the
+    separator after it (``,`` / ``]``, or "" at the end of the file), consumed."""
+    decoder = _DECODER
+    start = stream.position
+    while True:
+        try:
+            value, end = decoder.raw_decode(stream.text, stream.position)
+        except json.JSONDecodeError:
+            if _item_is_complete(stream):
+                return _skip_bad_item(stream, "not valid JSON")
+            if len(stream.text) - stream.position > MAXIMUM_RECORD_BYTES:
+                return _skip_bad_item(stream, f"record larger than {MAXIMUM_RECORD_BYTES} bytes")
+            if not stream.read_more():
+                excerpt = _excerpt(stream.text[stream.position :])
+                stream.position = len(stream.text)
+                return RecordProblem("the file ends inside a record (truncated)", excerpt), ""
+            start = stream.position
+            continue
+        except RecursionError:
+            return _skip_bad_item(stream, "record nested too deeply")
+        break
+    if stream.has_escaped_bytes and ESCAPED_BYTE.search(stream.text, start, end):
+        problem = RecordProblem(
+            "not valid UTF-8: the record has bytes that cannot be decoded",
+            _excerpt(stream.text[start:end]),
+        )
+        stream.position = end
+        return problem, _separator(stream)
+    record = value if value.__class__ is dict else _object_or_problem(value, stream.text[start:end])
+    stream.position = end
+    return record, _separator(stream)
+
+
+def _item_is_complete(stream: _TextStream) -> bool:
+    """Whether the text buffered so far holds the whole value (so a parse error is real)."""
+    return _ItemEnd().find(stream.text, stream.position) is not None
+
+
+def _skip_bad_item(stream: _TextStream, message: str) -> tuple[RecordProblem, str]:
+    excerpt = _excerpt(stream.text[stream.position : stream.position + EXCERPT_CHARACTERS + 1])
+    finder = _ItemEnd()
+    position = stream.position
+    while True:
+        end = finder.find(stream.text, position)
+        if end is not None:
+            stream.position = end
+            return RecordProblem(message, excerpt), _separator(stream)
+        stream.position = finder.resume
+        position = 0
+        if not stream.read_more():
+            return RecordProblem(message, excerpt), ""
+
+
+def _separator(stream: _TextStream) -> str:
+    character = stream.skip_whitespace()
+    if character in (",", "]"):
+        stream.position += 1
+        return character
+    if character == "":
+        return ""
+    # Something other than a separator: treat it as the start of the next value.
+    return ","
+
+
+_DECODER = json.JSONDecoder()
+_SCAN_ONCE = json.scanner.make_scanner(_DECODER)

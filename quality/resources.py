@@ -1,0 +1,127 @@
+"""django-import-export resource of quality violations, and the registry of every resource.
+
+`RESOURCES` maps the names the `import_data` and `export_data` commands take to the
+resource classes, each built with `space=` and `actor=` (see `contracts.resources`).
+"""
+
+import json
+import uuid
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from import_export import fields
+
+from contracts.resources import (
+    DataContractResource,
+    DomainResource,
+    OwnerResource,
+    OwnershipLinkResource,
+    SystemLinkResource,
+    SystemResource,
+    TenantModelResource,
+    checked_status,
+)
+from quality.bulk.violations import (
+    COLUMNS,
+    JSON_COLUMNS,
+    REQUIRED_COLUMNS,
+    WRITTEN_COLUMNS,
+    ViolationCleaner,
+)
+from quality.models import QualityViolation, ViolationStatus
+
+
+class QualityViolationResource(TenantModelResource):
+    """The space's quality violations, one row each, the contract named by name and version.
+
+    An import adds the rows without an `id` as new violations, checked by the same
+    `ViolationCleaner` as the streaming `import_data violations`. A row with an `id`
+    (an export read back) names an existing violation of the space: it is left as it
+    is and reported as skipped, since triage keeps its own history in the admin.
+    """
+
+    skipped_row_outcome = "skipped"
+    required_columns = REQUIRED_COLUMNS
+    export_filters = ("contract", "status")
+
+    contract_name = fields.Field(
+        attribute="data_contract__name", column_name="contract_name", readonly=True
+    )
+    contract_version = fields.Field(
+        attribute="data_contract__version", column_name="contract_version", readonly=True
+    )
+
+    class Meta:
+        model = QualityViolation
+        fields = COLUMNS
+        export_order = COLUMNS
+        import_id_fields = ["id"]
+
+    @cached_property
+    def cleaner(self):
+        return ViolationCleaner(space=self.space, checked_at=timezone.now())
+
+    def get_queryset(self):
+        return (
+            QualityViolation.objects.filter(space=self.space)
+            .select_related("data_contract")
+            .order_by("-check_timestamp", "id")
+            .seal()
+        )
+
+    def filter_export(self, queryset, contract=None, status=None, **kwargs):
+        if contract is not None:
+            queryset = queryset.filter(data_contract__name=contract)
+        if status is not None:
+            queryset = queryset.filter(status=checked_status(status, ViolationStatus.values))
+        return queryset
+
+    def get_instance(self, instance_loader, row):
+        identifier = row.get("id")
+        if identifier is None or identifier == "":
+            return None
+        try:
+            uuid.UUID(str(identifier))
+        except ValueError:
+            raise ValidationError(
+                {"id": f"{identifier!r} is not a violation id (a UUID)"}
+            ) from None
+        return super().get_instance(instance_loader, row)
+
+    def init_instance(self, row=None):
+        identifier = row.get("id") if row else None
+        if identifier is not None and identifier != "":
+            raise ValidationError({"id": f"no violation with id {str(identifier)!r} in this space"})
+        return QualityViolation(space=self.space)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The cleaner checked every column: a row it refused has no values to clean again.
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
+    def import_instance(self, instance, row, **kwargs):
+        if not instance._state.adding:
+            return  # an existing violation is left as it is (skip_row skips it)
+        values, problems = self.cleaner.clean(row)
+        if problems:
+            errors = {}
+            for column, message in problems:
+                errors.setdefault(column, []).append(message)
+            raise ValidationError(errors)
+        for column, value in zip(WRITTEN_COLUMNS, values, strict=True):
+            setattr(instance, column,
+                    json.loads(value) if column in JSON_COLUMNS and value is not None else value)
+
+
+#: The names `import_data` and `export_data` take -> resource class.
+RESOURCES = {
+    "owners": OwnerResource,
+    "systems": SystemResource,
+    "domains": DomainResource,
+    "contracts": DataContractResource,
+    "ownership-links": OwnershipLinkResource,
+    "system-links": SystemLinkResource,
+    "violations": QualityViolationResource,
+}

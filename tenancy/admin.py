@@ -1,0 +1,252 @@
+"""The Workspace section: organizations, spaces, who is a member of which, who administers.
+
+Everyone sees the workspace rows of their own spaces. Managing them is narrower than
+editing contracts: space admins manage the members of their space, organization
+admins every space of their organization (and who else administers it); stewards
+and viewers only read. Django's own User admin stays as it is.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.http import Http404
+
+from tenancy.admin_base import TenantModelAdmin
+from tenancy.models import Membership, Organization, OrganizationAdmin, Role, Space
+
+
+class NotFoundMixin:
+    """An object the user may not see answers 404, exactly like a missing one.
+
+    The scoped managers make another space's object `DoesNotExist`; Django's admin
+    would answer that with a redirect to the index.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} matches the given id.")
+        return obj
+
+
+@dataclass(frozen=True)
+class WorkspaceRights:
+    """Where a user may manage members, and which organizations they administer."""
+
+    managed_space_ids: frozenset
+    administered_organization_ids: frozenset
+
+
+def workspace_rights(request):
+    """The request user's WorkspaceRights, computed once per request."""
+    if not hasattr(request, "workspace_rights"):
+        user, access = request.user, request.tenant_access
+        if not (user.is_authenticated and user.is_active):
+            rights = WorkspaceRights(frozenset(), frozenset())
+        elif user.is_superuser:
+            rights = WorkspaceRights(frozenset(access.space_ids),
+                                     frozenset(access.organization_ids))
+        else:
+            administered = frozenset(
+                OrganizationAdmin.objects.filter(user=user).values_list("organization_id",
+                                                                        flat=True)
+            )
+            managed = frozenset(
+                Space.objects.filter(
+                    Q(organization_id__in=administered)
+                    | Q(memberships__user=user, memberships__role=Role.ADMIN)
+                ).values_list("id", flat=True)
+            )
+            rights = WorkspaceRights(managed, administered)
+        request.workspace_rights = rights
+    return request.workspace_rights
+
+
+class AdministeredOrganizationsMixin:
+    """Workspace admins an organization admin uses before their organization has a space:
+    visible to them, with the organization field offering the organizations they administer."""
+
+    def has_view_permission(self, request, obj=None):
+        if super().has_view_permission(request, obj):
+            return True
+        user = request.user
+        return user.is_active and user.is_staff and bool(
+            workspace_rights(request).administered_organization_ids
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organization":
+            field.queryset = Organization.objects.filter(
+                id__in=workspace_rights(request).administered_organization_ids
+            )
+        return field
+
+
+class UsernameField(forms.ModelChoiceField):
+    """A user named by their username: nobody browses the list of every account."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=get_user_model().objects.all(),
+            to_field_name="username",
+            widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            error_messages={"invalid_choice": "No account has this username."},
+            help_text="The username of an existing account.",
+            **kwargs,
+        )
+
+
+# The admin adds the space or organization field in the request's scope: a scoped manager
+# cannot list choices when this module is imported.
+
+
+class MembershipForm(forms.ModelForm):
+    user = UsernameField(label="user")
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role"]
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    user = UsernameField(label="user")
+
+    class Meta:
+        model = OrganizationAdmin
+        fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, TenantModelAdmin):
+    space_path = None
+    list_display = ("name", "slug", "space_count")
+    search_fields = ("name", "slug")
+    fields = ("name", "slug")
+
+    def get_queryset(self, request):
+        visible = Q(spaces__id__in=request.tenant_access.space_ids)
+        return super().get_queryset(request).annotate(
+            space_count=Count("spaces", filter=visible, distinct=True)
+        )
+
+    @admin.display(description="spaces you see", ordering="space_count")
+    def space_count(self, organization):
+        return organization.space_count
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        administered = workspace_rights(request).administered_organization_ids
+        return bool(administered) if obj is None else obj.pk in administered
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Space)
+class SpaceModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, TenantModelAdmin):
+    space_path = None
+    list_display = ("name", "organization", "is_default", "member_count", "contract_count")
+    list_filter = ("organization", "is_default")
+    search_fields = ("name", "slug", "description")
+    list_select_related = ("organization",)
+    fields = ("organization", "name", "slug", "description", "is_default")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization").annotate(
+            member_count=Count("memberships", distinct=True),
+            contract_count=Count("data_contracts", distinct=True),
+        )
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, space):
+        return space.member_count
+
+    @admin.display(description="contract versions", ordering="contract_count")
+    def contract_count(self, space):
+        return space.contract_count
+
+    def get_readonly_fields(self, request, obj=None):
+        # The default space receives every row other tools write without one, whatever
+        # their organization: only a superuser may move it.
+        readonly = [] if request.user.is_superuser else ["is_default"]
+        return [*readonly, "organization"] if obj is not None else readonly
+
+    def has_add_permission(self, request):
+        return bool(workspace_rights(request).administered_organization_ids)
+
+    def has_change_permission(self, request, obj=None):
+        managed = workspace_rights(request).managed_space_ids
+        return bool(managed) if obj is None else obj.pk in managed
+
+    def has_delete_permission(self, request, obj=None):
+        administered = workspace_rights(request).administered_organization_ids
+        return bool(administered) if obj is None else obj.organization_id in administered
+
+
+@admin.register(Membership)
+class MembershipModelAdmin(NotFoundMixin, TenantModelAdmin):
+    form = MembershipForm
+    fields = ("space", "user", "role")
+    list_display = ("user", "user_email", "space", "role", "created_at")
+    list_filter = ("role", "space")
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
+    list_select_related = ("user", "space")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "space")
+
+    @admin.display(description="email", ordering="user__email")
+    def user_email(self, membership):
+        return membership.user.email
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("space", "user") if obj is not None else ()
+
+    def has_add_permission(self, request):
+        return bool(workspace_rights(request).managed_space_ids)
+
+    def has_change_permission(self, request, obj=None):
+        managed = workspace_rights(request).managed_space_ids
+        return bool(managed) if obj is None else obj.space_id in managed
+
+    has_delete_permission = has_change_permission
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "space":
+            managed = workspace_rights(request).managed_space_ids
+            field.queryset = field.queryset.filter(id__in=managed)
+        return field
+
+
+@admin.register(OrganizationAdmin)
+class OrganizationAdminModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, TenantModelAdmin):
+    form = OrganizationAdminForm
+    fields = ("organization", "user")
+    space_path = None
+    organization_path = "organization"
+    list_display = ("user", "organization", "created_at")
+    list_filter = ("organization",)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user", "organization")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "organization")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organization", "user") if obj is not None else ()
+
+    def has_add_permission(self, request):
+        return bool(workspace_rights(request).administered_organization_ids)
+
+    def has_change_permission(self, request, obj=None):
+        administered = workspace_rights(request).administered_organization_ids
+        return bool(administered) if obj is None else obj.organization_id in administered
+
+    has_delete_permission = has_change_permission
