@@ -5,3 +5,10 @@ class QualityConfig(AppConfig):
     name = "quality"
     verbose_name = "Quality"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from contracts.rule_checks import register_rule_checker
+        from quality.engine import contract_problems
+
+        # Contracts whose rules the engine cannot run are refused when saved or imported.
+        register_rule_checker(contract_problems)

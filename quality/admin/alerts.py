@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from quality.admin.base import QualityModelAdmin
 from quality.models import Alert
-from quality.services.triage import alert_acknowledge
+from quality.alerting.services import alert_acknowledge
 
 
 class AcknowledgedFilter(admin.SimpleListFilter):

@@ -85,8 +85,16 @@ def delivery_attempt(*, delivery):
 
 
 @transaction.atomic
-def alert_acknowledge(*, alert, actor):
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    return alert
+def alert_acknowledge(*, alerts, actor):
+    """Mark alerts as seen by `actor`; alerts already acknowledged keep who saw them first.
+
+    Returns how many were acknowledged now.
+    """
+    ids = [alert.pk for alert in alerts]
+    now = timezone.now()
+    return sum(
+        Alert.objects.filter(pk__in=ids[start:start + 500], acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=actor
+        )
+        for start in range(0, len(ids), 500)
+    )

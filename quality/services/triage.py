@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from quality.models import (
-    Alert,
     Priority,
     QualityViolation,
     ResolutionReason,
@@ -130,17 +129,6 @@ def violation_prioritize(*, violations, priority):
 
 
 @transaction.atomic
-def alert_acknowledge(*, alerts, actor):
-    """Mark alerts as seen by `actor`; alerts already acknowledged keep who saw them first."""
-    now = timezone.now()
-    return sum(
-        Alert.objects.filter(pk__in=ids, acknowledged_at__isnull=True).update(
-            acknowledged_at=now, acknowledged_by=actor
-        )
-        for ids in _id_batches(alerts)
-    )
-
-
 def _close(violations, *, actor, to_status, reason, note):
     validate_resolution(reason=reason, note=note)
     rows = _locked_rows(violations, CLOSABLE_STATUSES)

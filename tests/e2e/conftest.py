@@ -48,6 +48,7 @@ def browser_page(live_server, django_db_serialized_rollback, monkeypatch):
         if os.environ.get("CI"):
             pytest.fail(f"Browser tests cannot run in CI: {missing}.")
         pytest.skip(missing)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
@@ -66,6 +67,9 @@ def browser_page(live_server, django_db_serialized_rollback, monkeypatch):
         finally:
             context.close()
             browser.close()
+            # While the loop runs, Django keeps this thread's connections apart from the
+            # ones pytest-django closes: close them here, or the test database stays in use.
+            connections.close_all()
 
 
 @pytest.fixture

@@ -195,7 +195,8 @@ def test_channel_configs_are_validated(space, kind, config, message):
 def test_acknowledging_an_alert_records_who_and_when(space, contract, steward):
     alert = _raise(space, contract)
 
-    alert_acknowledge(alert=alert, actor=steward)
+    assert alert_acknowledge(alerts=[alert], actor=steward) == 1
+    assert alert_acknowledge(alerts=[alert], actor=steward) == 0
 
     alert.refresh_from_db()
     assert alert.acknowledged_by == steward

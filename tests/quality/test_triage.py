@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from quality.alerting.services import alert_acknowledge
 from quality.models import (
     Alert,
     AlertKind,
@@ -13,7 +14,6 @@ from quality.models import (
 )
 from quality.services import triage
 from quality.services.triage import (
-    alert_acknowledge,
     violation_acknowledge,
     violation_assign,
     violation_ignore,
