@@ -131,6 +131,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Uploaded and imported files larger than this are refused before parsing.
 PYCHARTER_MAX_IMPORT_BYTES = env.int("PYCHARTER_MAX_IMPORT_BYTES", default=50 * 1024 * 1024)
+# Data files checked from the admin; bigger ones go through `manage.py run_quality_check`.
+PYCHARTER_QUALITY_UPLOAD_MAX_BYTES = env.int(
+    "PYCHARTER_QUALITY_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024
+)
 
 # Attachments: stored through Django's storage API, a local folder by default; set
 # ATTACHMENT_STORAGE=s3 (with django-storages and its AWS_* variables) for S3-compatible storage.

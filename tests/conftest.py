@@ -7,6 +7,14 @@ engine, the document layer) also run with the Django plugin off.
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request):
+    """Production's password hasher is slow on purpose; tests create many users."""
+    if request.config.pluginmanager.hasplugin("django"):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def unscoped():
     """Set-up code in tests writes across tenants; the code under test never does."""
