@@ -31,6 +31,7 @@ from contracts.models import (
 )
 from contracts.selectors import CURRENT_COMPONENTS, contract_get, contract_terms
 from contracts.services.contract_edit import REQUIRED_OWNER_ROLES, actor_name
+from contracts.signals import breaking_version_activated
 
 
 class VersionBump(models.TextChoices):
@@ -155,7 +156,13 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
         )
     if review.active_version is not None:
         _status_set(review.active_version, Status.DEPRECATED, actor)
-    return _status_set(review.contract, Status.ACTIVE, actor)
+    activated = _status_set(review.contract, Status.ACTIVE, actor)
+    if review.needs_sign_off:
+        breaking_version_activated.send(
+            sender=DataContract, contract=activated, previous=review.active_version,
+            breaking_changes=review.diff.breaking_changes,
+        )
+    return activated
 
 
 @transaction.atomic

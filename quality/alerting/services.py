@@ -13,6 +13,7 @@ from quality.models import (
     Alert,
     AlertChannel,
     AlertDelivery,
+    AlertKind,
     ChannelKind,
     DeliveryStatus,
     Severity,
@@ -97,4 +98,15 @@ def alert_acknowledge(*, alerts, actor):
             acknowledged_at=now, acknowledged_by=actor
         )
         for start in range(0, len(ids), 500)
+    )
+
+
+def alert_breaking_version(*, sender, contract, previous, breaking_changes, **kwargs):
+    """Receiver of contracts.signals.breaking_version_activated: tell the business owners."""
+    count = len(breaking_changes)
+    alert_raise(
+        space=contract.space, contract=contract, kind=AlertKind.BREAKING_VERSION,
+        severity=Severity.WARNING,
+        message=f"{contract.name} {contract.version} is active and breaks what "
+        f"{previous.version} accepted ({count} breaking change{'s' if count != 1 else ''}).",
     )

@@ -3,7 +3,6 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from contracts import rule_checks
 from contracts.models import (
     OWNERSHIP_ROLE_LINKS,
     DataContract,
@@ -30,18 +29,11 @@ from tests import factories
 from tests.contracts.admin.contract_graph import (
     BOOKING_SCHEMA,
     contract_with_parts,
-    known_rules_checker,
     link_owner,
     with_required_owners,
 )
 
 pytestmark = pytest.mark.usefixtures("unscoped")
-
-
-@pytest.fixture(autouse=True)
-def known_rules(monkeypatch):
-    monkeypatch.setattr(rule_checks, "_checkers", [])
-    rule_checks.register_rule_checker(known_rules_checker)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from contracts import rule_checks
 from contracts.models import BreakingChangeSignOff, DataContract, MetadataRecordDomain
 from contracts.selectors import contract_get, contract_links_get
 from contracts.services.lifecycle import (
@@ -19,7 +18,6 @@ from tests import factories
 from tests.contracts.admin.contract_graph import (
     BOOKING_SCHEMA,
     contract_with_parts,
-    known_rules_checker,
     link_domain,
     link_owner,
     link_system,
@@ -33,12 +31,6 @@ NARROWER_SCHEMA = {
     "properties": {key: value for key, value in BOOKING_SCHEMA["properties"].items()
                    if key != "cabin"},
 }
-
-
-@pytest.fixture(autouse=True)
-def known_rules(monkeypatch):
-    monkeypatch.setattr(rule_checks, "_checkers", [])
-    rule_checks.register_rule_checker(known_rules_checker)
 
 
 def _statuses(space, name="bookings"):

@@ -106,7 +106,9 @@ def test_domain_link_is_unique_per_record_and_domain(space):
     domain = factories.DomainFactory(organization=space.organization)
     MetadataRecordDomain.objects.create(metadata_record=record, domain=domain)
 
-    _fails_unique(lambda: MetadataRecordDomain.objects.create(metadata_record=record, domain=domain))
+    _fails_unique(
+        lambda: MetadataRecordDomain.objects.create(metadata_record=record, domain=domain)
+    )
     assert list(record.domains.all()) == [domain]
 
 

@@ -6,22 +6,14 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from contracts import rule_checks
 from contracts.models import OWNERSHIP_ROLE_LINKS, DataContract
 from tenancy.models import Role
 from tests import factories
-from tests.contracts.admin.contract_graph import contract_with_parts, known_rules_checker
+from tests.contracts.admin.contract_graph import contract_with_parts
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def known_rules(monkeypatch):
-    """The live server runs in this process: the stand-in checker judges its rules too."""
-    monkeypatch.setattr(rule_checks, "_checkers", [])
-    rule_checks.register_rule_checker(known_rules_checker)
 
 
 @pytest.fixture

@@ -201,3 +201,34 @@ def test_acknowledging_an_alert_records_who_and_when(space, contract, steward):
     alert.refresh_from_db()
     assert alert.acknowledged_by == steward
     assert alert.acknowledged_at is not None
+
+
+def test_activating_a_signed_off_breaking_version_alerts_its_business_owners(
+    space, steward, django_capture_on_commit_callbacks
+):
+    from contracts.services.lifecycle import contract_activate
+    from quality.models import Alert
+    from tenancy.scoping import space_scope
+    from tests.contracts.admin.contract_graph import (
+        BOOKING_SCHEMA,
+        contract_with_parts,
+        with_required_owners,
+    )
+
+    with_required_owners(contract_with_parts(space, status="active"))
+    narrower = {**BOOKING_SCHEMA, "properties": {
+        key: value for key, value in BOOKING_SCHEMA["properties"].items() if key != "cabin"}}
+    breaking = with_required_owners(
+        contract_with_parts(space, version="2.0.0", schema_data=narrower)
+    )
+    AlertChannel.objects.create(space=space, name="Mail", kind="email",
+                                config={"extra_recipients": ["governance@example.com"]})
+
+    with space_scope(space), django_capture_on_commit_callbacks(execute=True):
+        contract_activate(contract=breaking, actor=steward, accept_breaking_changes=True)
+
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.data_contract_id) == ("breaking_version", breaking.pk)
+    assert alert.message == ("bookings 2.0.0 is active and breaks what 1.0.0 accepted "
+                             "(1 breaking change).")
+    assert "governance@example.com" in mail.outbox[0].to

@@ -2,9 +2,6 @@
 small rule checker standing in for the quality engine's."""
 
 from contracts.models import OWNERSHIP_ROLE_LINKS, SYSTEM_ROLE_LINKS, MetadataRecordDomain
-from contracts.rule_checks import RuleProblem
-from quality.engine.coercions import KNOWN_COERCIONS
-from quality.engine.validations import KNOWN_VALIDATIONS
 from tests import factories
 
 BOOKING_SCHEMA = {
@@ -69,28 +66,3 @@ def with_required_owners(contract):
     link_owner(contract, "it_application_owners",
                factories.OwnerFactory(organization=organization))
     return contract
-
-
-def known_rules_checker(schema_data, coercion_rules, validation_rules):
-    """Rule names and parameters the engine knows; rules only for fields the schema has."""
-    fields = set((schema_data or {}).get("properties") or {})
-    problems = []
-    for field, coercion in coercion_rules.items():
-        if field not in fields:
-            problems.append(RuleProblem(field, "coercion", "the schema has no such field"))
-        elif coercion not in KNOWN_COERCIONS:
-            problems.append(RuleProblem(field, str(coercion), "unknown coercion"))
-    for field, rules in validation_rules.items():
-        if field not in fields:
-            problems.append(RuleProblem(field, "validation_rules",
-                                        "the schema has no such field"))
-            continue
-        for rule, parameters in rules.items():
-            spec = KNOWN_VALIDATIONS.get(rule)
-            if spec is None:
-                problems.append(RuleProblem(field, rule, "unknown validation"))
-                continue
-            expected = {parameter.name for parameter in spec.parameters if parameter.required}
-            if not expected <= set(parameters or {}):
-                problems.append(RuleProblem(field, rule, f"needs {', '.join(sorted(expected))}"))
-    return problems
