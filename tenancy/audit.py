@@ -30,7 +30,8 @@ class AuditActor:
     source: str
 
 
-_current_actor = ContextVar("audit_actor", default=AuditActor(None, "system", ""))
+SYSTEM_ACTOR = AuditActor(None, "system", "")
+_current_actor = ContextVar("audit_actor", default=SYSTEM_ACTOR)
 
 
 @contextmanager

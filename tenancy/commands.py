@@ -26,7 +26,8 @@ def space_resolve(reference):
         organization_slug, separator, space_slug = reference.partition("/")
         if not separator:
             raise CommandError(
-                f"--space {reference!r}: expected organization/space, e.g. skyline/flight-operations."
+                f"--space {reference!r}: expected organization/space, "
+                "e.g. skyline/flight-operations."
             )
         space = spaces.filter(organization__slug=organization_slug, slug=space_slug).first()
     if space is None:

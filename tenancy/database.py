@@ -15,7 +15,8 @@ def create_schema(using="default", **kwargs):
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(settings.DB_SCHEMA)}")
+        schema = connection.ops.quote_name(settings.DB_SCHEMA)
+        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 
 class PostgreSQLOnly(RunSQL):

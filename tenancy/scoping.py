@@ -97,7 +97,9 @@ def _access(user):
             Space.objects.filter(organization_id__in=administered).values_list("id", flat=True)
         )
     space_ids = set(administered_spaces) | {space_id for space_id, _, _ in memberships}
-    organization_ids = set(administered) | {organization_id for _, organization_id, _ in memberships}
+    organization_ids = set(administered) | {
+        organization_id for _, organization_id, _ in memberships
+    }
     editable = set(administered_spaces) | {
         space_id for space_id, _, role in memberships if role in EDITING_ROLES
     }

@@ -7,6 +7,8 @@ CI's DATABASE_URL picks PostgreSQL.
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-and-random-enough-0123456789")
+os.environ.setdefault(
+    "SECRET_KEY", "tests-only-secret-key-that-is-long-and-random-enough-0123456789"
+)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

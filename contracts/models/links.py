@@ -7,10 +7,10 @@ in the ERD, because PyCharter clients upsert links with ON CONFLICT on it.
 """
 
 from django.db import models
+from seal.models import SealableModel
 
 from contracts.models.base import created_at_field, uuid_primary_key
 from tenancy.scoping import space_scoped_manager
-from seal.models import SealableModel
 
 
 class MetadataRecordLink(SealableModel):
@@ -51,7 +51,7 @@ class SystemLink(MetadataRecordLink):
 
 
 def _pair_key(table, other):
-    """The ERD's unique (metadata_record_id, <other>_id) pair, named within PostgreSQL's 63 bytes."""
+    """The ERD's unique (metadata_record_id, <other>_id) pair, named within 63 bytes."""
     return [models.UniqueConstraint(fields=["metadata_record", other], name=f"{table}_pair_key")]
 
 

@@ -88,6 +88,7 @@ def _import(space, parsed, actor, replace, source, summary):
                     contract_import(space=space, bundle=bundle, actor=actor, replace=replace)
                 )
         except ValidationError as error:
-            errors.extend(_error_messages(error, source, f"contract {bundle.name} {bundle.version}"))
+            subject = f"contract {bundle.name} {bundle.version}"
+            errors.extend(_error_messages(error, source, subject))
     if errors:
         raise DocumentImportError(errors)

@@ -109,7 +109,9 @@ class Membership(SealableModel):
         ordering = ["space__name", "user__username"]
         verbose_name = "membership"
         constraints = [
-            models.UniqueConstraint(fields=["space", "user"], name="tenancy_membership_space_user_key")
+            models.UniqueConstraint(
+                fields=["space", "user"], name="tenancy_membership_space_user_key"
+            )
         ]
 
     def __str__(self):

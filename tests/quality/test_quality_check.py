@@ -1,4 +1,5 @@
-"""`run_quality_check`: PyCharter-compatible checks of data files, kept as metrics and violations."""
+"""`run_quality_check`: PyCharter-compatible checks of data files, kept as metrics and
+violations."""
 
 import io
 import json

@@ -94,9 +94,12 @@ def test_the_database_refuses_update_and_delete(requires_postgresql, space):
         "UPDATE tenancy_auditlogentry SET actor_name = 'forged'",
         "DELETE FROM tenancy_auditlogentry",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
 
     assert set(AuditLogEntry.objects.values_list("actor_name", flat=True)) == {"system"}
 

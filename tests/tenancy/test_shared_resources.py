@@ -88,7 +88,8 @@ def test_an_attachment_keeps_the_sniffed_type_and_a_safe_name(contract, steward)
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("../../etc/passwd", "passwd"), ("C:\\temp\\report.pdf", "report.pdf"),
-     ("<script>x.csv", "scriptx.csv"), ("..", "attachment"), ("a" * 300 + ".pdf", "a" * 196 + ".pdf")],
+     ("<script>x.csv", "scriptx.csv"), ("..", "attachment"),
+     ("a" * 300 + ".pdf", "a" * 196 + ".pdf")],
 )
 def test_filenames_are_sanitised(name, expected):
     assert safe_filename(name) == expected

@@ -54,7 +54,8 @@ class Command(SpaceCommand):
             "--replace", action="store_true",
             help="Replace an existing draft of the same name and version with other content.",
         )
-        parser.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Check and report; write nothing.")
         parser.add_argument("--json", action="store_true", help="Print a machine-readable summary.")
 
     def handle_in_space(self, space, *, paths, replace, dry_run, json: bool, **options):
@@ -93,7 +94,9 @@ class Command(SpaceCommand):
             self.stderr.write(f"skipped {path}: not a file of the seed layout")
         prefix = "would be " if summary.dry_run else ""
         for contract in contracts:
-            self.stdout.write(f"{contract['name']} {contract['version']}: {prefix}{contract['outcome']}")
+            self.stdout.write(
+                f"{contract['name']} {contract['version']}: {prefix}{contract['outcome']}"
+            )
         created = {kind: count for kind, count in summary.reference_created.items() if count}
         if created:
             listed = ", ".join(f"{count} {kind}" for kind, count in created.items())
