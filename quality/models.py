@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
-
 from seal.models import SealableModel
 
 from contracts.models.base import TimestampedModel, created_at_field, uuid_primary_key
