@@ -19,7 +19,8 @@ from django.utils import timezone
 from contracts.documents.parsing import parse_contract_file
 from contracts.models import DataContract, Status
 from contracts.services import contract_import, domain_upsert, owner_upsert, system_upsert
-from quality.models import QualityMetric, QualityViolation, Severity, ViolationStatus
+from quality.alerting.services import alert_raise
+from quality.models import AlertKind, QualityMetric, QualityViolation, Severity, ViolationStatus
 from tenancy.models import Membership, Organization, OrganizationAdmin, Role, Space
 from tenancy.scoping import space_scope
 
@@ -121,7 +122,7 @@ def _seed_users(spaces, password):
 
 def _seed_quality_history(contract):
     """Fourteen daily checks, the score dipping mid-fortnight; violations from the last three."""
-    contract = DataContract.objects.select_related("schema").get(pk=contract.pk)
+    contract = DataContract.objects.select_related("schema", "space").get(pk=contract.pk)
     fields = list(contract.schema.schema_data.get("properties", {})) if contract.schema else []
     generator = random.Random(contract.name)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
@@ -130,7 +131,9 @@ def _seed_quality_history(contract):
     for day in range(CHECKS_PER_CONTRACT, 0, -1):
         checked_at = now - timedelta(days=day - 1, hours=generator.randint(0, 5))
         record_count = generator.randint(8_000, 12_000)
-        dip = 0.06 if 5 <= day <= 8 else 0.0
+        # Every contract dipped mid-fortnight; customer profiles are failing right now.
+        failing_now = contract.name == "customer_profiles" and day <= 2
+        dip = 0.06 if 5 <= day <= 8 or failing_now else 0.0
         invalid_rate = max(0.0, generator.uniform(0.002, 0.03) + dip)
         invalid = int(record_count * invalid_rate)
         completeness = 1 - invalid * generator.uniform(0.1, 0.4) / record_count
@@ -170,3 +173,11 @@ def _seed_quality_history(contract):
                 ))
     QualityMetric.objects.bulk_create(metrics)
     QualityViolation.objects.bulk_create(violations)
+    latest = metrics[-1]
+    if latest.passed == "false":
+        alert_raise(
+            space=contract.space, contract=contract, metric=latest,
+            kind=AlertKind.QUALITY_CHECK_FAILED, severity=Severity.WARNING,
+            message=f"{contract.name} {contract.version} failed its quality check: "
+            f"{'; '.join(latest.threshold_breaches)}",
+        )
