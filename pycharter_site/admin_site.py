@@ -17,6 +17,9 @@ SECTIONS = {
         "quality.QualityMetric",
         "quality.Alert",
         "quality.ViolationTransition",
+        "quality.AlertChannel",
+        "quality.AlertRouting",
+        "quality.AlertDelivery",
     ],
     "Reference data": ["contracts.Owner", "contracts.System", "contracts.Domain"],
     "Workspace": [
@@ -24,6 +27,7 @@ SECTIONS = {
         "tenancy.Space",
         "tenancy.Membership",
         "tenancy.OrganizationAdmin",
+        "tenancy.AuditLogEntry",
         "auth.User",
         "auth.Group",
     ],

@@ -10,19 +10,31 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
-from tenancy.admin_base import TenantModelAdmin
-from tenancy.models import Membership, Organization, OrganizationAdmin, Role, Space
+from tenancy.admin_base import TenantModelAdmin, _changes_rows
+from tenancy.models import (
+    AuditLogEntry,
+    Membership,
+    Organization,
+    OrganizationAdmin,
+    Role,
+    Space,
+)
 
 
 class NotFoundMixin:
     """An object the user may not see answers 404, exactly like a missing one.
 
     The scoped managers make another space's object `DoesNotExist`; Django's admin
-    would answer that with a redirect to the index.
+    would answer that with a redirect to the index. `TenantAdminMixin` now does the
+    same for every tenant admin; this mixin stays for the admins that still name it.
     """
 
     def get_object(self, request, object_id, from_field=None):
@@ -121,7 +133,7 @@ class OrganizationAdminForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, TenantModelAdmin):
+class OrganizationModelAdmin(AdministeredOrganizationsMixin, TenantModelAdmin):
     space_path = None
     list_display = ("name", "slug", "space_count")
     search_fields = ("name", "slug")
@@ -149,7 +161,7 @@ class OrganizationModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, Tena
 
 
 @admin.register(Space)
-class SpaceModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, TenantModelAdmin):
+class SpaceModelAdmin(AdministeredOrganizationsMixin, TenantModelAdmin):
     space_path = None
     list_display = ("name", "organization", "is_default", "member_count", "contract_count")
     list_filter = ("organization", "is_default")
@@ -190,7 +202,7 @@ class SpaceModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, TenantModel
 
 
 @admin.register(Membership)
-class MembershipModelAdmin(NotFoundMixin, TenantModelAdmin):
+class MembershipModelAdmin(TenantModelAdmin):
     form = MembershipForm
     fields = ("space", "user", "role")
     list_display = ("user", "user_email", "space", "role", "created_at")
@@ -226,7 +238,7 @@ class MembershipModelAdmin(NotFoundMixin, TenantModelAdmin):
 
 
 @admin.register(OrganizationAdmin)
-class OrganizationAdminModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin, TenantModelAdmin):
+class OrganizationAdminModelAdmin(AdministeredOrganizationsMixin, TenantModelAdmin):
     form = OrganizationAdminForm
     fields = ("organization", "user")
     space_path = None
@@ -250,3 +262,111 @@ class OrganizationAdminModelAdmin(AdministeredOrganizationsMixin, NotFoundMixin,
         return bool(administered) if obj is None else obj.organization_id in administered
 
     has_delete_permission = has_change_permission
+
+
+# The audit log ---------------------------------------------------------------------------
+
+# Entries about who belongs where: organization-wide, but not reference data.
+WORKSPACE_MODELS = (Organization, OrganizationAdmin)
+
+
+def audit_entries_visible(request, queryset):
+    """Entries the user may read: organization admins every entry of their organizations;
+    others the entries of their spaces and their organizations' reference data."""
+    access = request.tenant_access
+    administered = workspace_rights(request).administered_organization_ids
+    workspace_types = ContentType.objects.get_for_models(*WORKSPACE_MODELS).values()
+    return queryset.filter(
+        Q(organization_id__in=administered)
+        | Q(space_id__in=access.space_ids)
+        | (Q(space_id__isnull=True, organization_id__in=access.organization_ids)
+           & ~Q(content_type__in=[content_type.pk for content_type in workspace_types]))
+    )
+
+
+class AuditSpaceFilter(admin.SimpleListFilter):
+    title = "space"
+    parameter_name = "space"
+
+    def lookups(self, request, model_admin):
+        spaces = Space.objects.filter(id__in=request.tenant_access.space_ids).select_related(
+            "organization"
+        ).order_by("organization__name", "name")
+        return [(str(space.pk), f"{space.organization.name} / {space.name}") for space in spaces]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(space_id=self.value())
+        return queryset
+
+
+class AuditSourceFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        sources = audit_entries_visible(request, AuditLogEntry.objects.all()).order_by(
+            "source").values_list("source", flat=True).distinct()
+        return [(source or "-", source or "(none)") for source in sources]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(source="" if self.value() == "-" else self.value())
+        return queryset
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryModelAdmin(TenantModelAdmin):
+    """The audit log of the spaces the user sees: read-only for everyone, superusers too."""
+
+    space_path = None
+    list_display = ("created_at", "actor_name", "source", "action", "object_link", "space",
+                    "changed_fields")
+    list_filter = ("action", AuditSpaceFilter, AuditSourceFilter, "created_at")
+    search_fields = ("object_repr", "object_id", "actor_name")
+    search_help_text = "The object (its name or id) or the actor."
+    list_select_related = ("space", "content_type")
+    date_hierarchy = None
+    list_per_page = 100
+    show_full_result_count = False
+    fields = ("created_at", "actor_name", "source", "action", "organization", "space",
+              "content_type", "object_id", "object_link", "changes_table")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related(
+            "space", "organization", "content_type"
+        )
+        return audit_entries_visible(request, queryset)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="object", ordering="object_repr")
+    def object_link(self, entry):
+        model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+        if model is None or not entry.object_id or model not in self.admin_site._registry:
+            return entry.object_repr
+        try:
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change",
+                          args=[quote(entry.object_id)], current_app=self.admin_site.name)
+        except NoReverseMatch:
+            return entry.object_repr
+        return format_html('<a href="{}">{}</a>', url, entry.object_repr)
+
+    @admin.display(description="fields")
+    def changed_fields(self, entry):
+        return ", ".join(entry.changes or {}) or "—"
+
+    @admin.display(description="changes")
+    def changes_table(self, entry):
+        from django.template.loader import render_to_string
+
+        return render_to_string("admin/tenancy/audit_changes.html",
+                                {"changes": _changes_rows(entry.changes)})

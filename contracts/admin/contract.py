@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 from django.utils.timezone import localtime
 
 from contracts.admin import views
+from contracts.admin.contract_import import contract_file_import_view
 from contracts.admin.filters import DomainFilter, OwnerFilter, SystemFilter
 from contracts.admin.forms import (
     CONTENT_FIELDS,
@@ -22,9 +23,11 @@ from contracts.admin.forms import (
     DataContractForm,
     NewVersionForm,
 )
+from contracts.admin.import_export import ContractImportExportMixin
 from contracts.admin.widgets import json_block
 from contracts.documents.bundle import OWNERSHIP_ROLES, SYSTEM_ROLES
 from contracts.models import DataContract, MetadataRecord, Status
+from contracts.resources import DataContractResource, OwnershipLinkResource, SystemLinkResource
 from contracts.selectors import (
     COMPONENT_MODELS,
     CURRENT_COMPONENTS,
@@ -42,7 +45,6 @@ from contracts.services.contract_edit import (
     metadata_owners_set,
     metadata_systems_set,
 )
-from tenancy.admin import NotFoundMixin
 from tenancy.admin_base import TenantModelAdmin
 
 STATUS_BADGE = '<span class="pycharter-status pycharter-status-{}">{}</span>'
@@ -58,8 +60,13 @@ def _status_html(status):
 
 
 @admin.register(DataContract)
-class DataContractAdmin(NotFoundMixin, TenantModelAdmin):
+class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
     form = DataContractForm
+    import_pages = (
+        ("Import contracts", DataContractResource),
+        ("Import ownership links", OwnershipLinkResource),
+        ("Import system links", SystemLinkResource),
+    )
     list_display = ("name", "version", "status_badge", "space", "open_violations",
                     "latest_quality", "last_checked")
     list_filter = ("space", "status", DomainFilter, OwnerFilter, SystemFilter)
@@ -305,6 +312,10 @@ class DataContractAdmin(NotFoundMixin, TenantModelAdmin):
             )
 
         return [
+            path("import-contract-file/",
+                 self.admin_site.admin_view(lambda request: contract_file_import_view(self,
+                                                                                      request)),
+                 name="contracts_datacontract_import_contract_file"),
             contract_view(views.reference_autocomplete_view, "reference-autocomplete"),
             contract_view(views.new_version_view, "new-version"),
             contract_view(views.activate_view, "activate"),

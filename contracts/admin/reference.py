@@ -6,14 +6,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from contracts.admin.forms import ReferenceEntityForm
+from contracts.admin.import_export import TenantImportExportMixin
 from contracts.admin.widgets import PrettyJSONField
 from contracts.models import Domain, Owner, System
+from contracts.resources import DomainResource, OwnerResource, SystemResource
 from contracts.services.contract_edit import reference_entity_save
 from tenancy.admin import NotFoundMixin
 from tenancy.admin_base import TenantModelAdmin
 
 
-class ReferenceEntityAdmin(NotFoundMixin, TenantModelAdmin):
+class ReferenceEntityAdmin(TenantImportExportMixin, NotFoundMixin, TenantModelAdmin):
     form = ReferenceEntityForm
     space_path = None
     organization_path = "organization"
@@ -49,6 +51,7 @@ class ReferenceEntityAdmin(NotFoundMixin, TenantModelAdmin):
 
 @admin.register(Owner)
 class OwnerAdmin(ReferenceEntityAdmin):
+    resource_classes = [OwnerResource]
     list_display = ("id", "name", "email", "team", "organization", "contracts")
     list_filter = ("organization", "team")
     search_fields = ("id", "name", "email", "team")
@@ -63,6 +66,7 @@ class OwnerAdmin(ReferenceEntityAdmin):
 
 @admin.register(System)
 class SystemAdmin(ReferenceEntityAdmin):
+    resource_classes = [SystemResource]
     list_display = ("name", "app_id", "provider_type", "is_active", "organization", "contracts")
     list_filter = ("organization", "provider_type", "is_active")
     search_fields = ("name", "app_id", "description")
@@ -73,6 +77,7 @@ class SystemAdmin(ReferenceEntityAdmin):
 
 @admin.register(Domain)
 class DomainAdmin(ReferenceEntityAdmin):
+    resource_classes = [DomainResource]
     list_display = ("name", "description", "organization", "contracts")
     list_filter = ("organization",)
     search_fields = ("name", "description")

@@ -1,5 +1,5 @@
 """The stewards' quality admin; importing the package registers every quality model."""
 
-from quality.admin import alerts, metrics, transitions, violations
+from quality.admin import alert_channels, alerts, metrics, transitions, violations
 
-__all__ = ["alerts", "metrics", "transitions", "violations"]
+__all__ = ["alert_channels", "alerts", "metrics", "transitions", "violations"]

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from quality.admin.base import QualityModelAdmin
-from quality.models import Alert
 from quality.alerting.services import alert_acknowledge
+from quality.models import Alert
 
 
 class AcknowledgedFilter(admin.SimpleListFilter):

@@ -1,13 +1,18 @@
-"""The stewards' violation triage: the list, bulk steps, a violation's page, incidents, my work."""
+"""The stewards' violation triage: the list, bulk steps, a violation's page, incidents, my work;
+import and export of the list, and a quality check run from a contract's page."""
 
 import json
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
 from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
+from contracts.resources import FORMATS
 from quality import views
 from quality.admin.base import QualityModelAdmin
 from quality.admin.filters import (
@@ -17,11 +22,14 @@ from quality.admin.filters import (
     FieldNameFilter,
     StatusFilter,
 )
+from quality.admin.run_check import run_check_view
 from quality.admin.triage import TRIAGE_STEPS, safe_return_url, triage_response
 from quality.engine.sanitize import safe_text
 from quality.models import QualityViolation
+from quality.resources import QualityViolationResource
 from quality.selectors import violation_history
 from quality.services.triage import violation_prioritize
+from tenancy.models import Space
 
 RULE_SOURCES = (
     "data_contract__schema",
@@ -55,8 +63,38 @@ class ViolationChangeList(ChangeList):
         return super().get_queryset(request, exclude_parameters).only(*LIST_COLUMNS)
 
 
+def _editable_spaces(request):
+    return Space.objects.filter(id__in=request.tenant_access.editable_space_ids).order_by("name")
+
+
+class ViolationImportForm(ImportForm):
+    """The library's import form, and the space the rows go to (one of the user's editable
+    spaces; shown only when there are several)."""
+
+    space = forms.ModelChoiceField(queryset=Space.objects.none(), label="Into space",
+                                   empty_label=None)
+    field_order = ["space", "resource", "import_file", "format"]
+
+    def limit_spaces(self, spaces):
+        field = self.fields["space"]
+        field.queryset = spaces
+        space_ids = list(spaces.values_list("id", flat=True))
+        if len(space_ids) == 1:
+            field.widget = forms.HiddenInput()
+            field.initial = space_ids[0]
+            if self.is_bound and not self.data.get(self.add_prefix("space")):
+                self.data = self.data.copy()
+                self.data[self.add_prefix("space")] = str(space_ids[0])
+
+
+class ViolationConfirmImportForm(ConfirmImportForm):
+    """Carries the chosen space from the preview to the import (checked again there)."""
+
+    space = forms.ModelChoiceField(queryset=Space.objects.none(), widget=forms.HiddenInput)
+
+
 @admin.register(QualityViolation)
-class QualityViolationAdmin(QualityModelAdmin):
+class QualityViolationAdmin(ImportExportMixin, QualityModelAdmin):
     list_display = (
         "record_identifier",
         "data_contract",
@@ -105,11 +143,63 @@ class QualityViolationAdmin(QualityModelAdmin):
         "resolved_at", "record",
     )
 
+    # Import (previewed, row by row errors) and export of the filtered list.
+    resource_classes = [QualityViolationResource]
+    import_formats = FORMATS
+    export_formats = FORMATS
+    import_form_class = ViolationImportForm
+    confirm_form_class = ViolationConfirmImportForm
+    export_form_class = ExportForm  # the selectable-fields form builds resources without a space
+    from_encoding = "utf-8-sig"
+    import_export_change_list_template = (
+        "admin/quality/qualityviolation/change_list_import_export.html"
+    )
+
     class Media:
         css = {"all": ("pycharter/quality.css",)}
 
     def has_add_permission(self, request, obj=None):
         return False  # quality checks find violations; stewards triage them
+
+    def has_import_permission(self, request):
+        """Importing adds violations to a space the user may edit (chosen on the form)."""
+        return self._may_edit(request, None)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_run_check_permission(self, request):
+        """Whoever may edit in a space may check its contracts (checked per contract)."""
+        return self._may_edit(request, None)
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        form.limit_spaces(_editable_spaces(request))
+        return form
+
+    def create_confirm_form(self, request, import_form=None):
+        form = super().create_confirm_form(request, import_form)
+        form.fields["space"].queryset = _editable_spaces(request)
+        return form
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["space"] = import_form.cleaned_data["space"].pk
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        cleaned = getattr(form, "cleaned_data", None) or {}
+        return {"space": cleaned.get("space"), "actor": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        # The rows come from the list (the user's spaces, filtered), not from the resource.
+        return {"space": None, "actor": request.user}
+
+    def get_export_queryset(self, request):
+        """The filtered list, with every column the file has (the list reads only a few)."""
+        return super().get_export_queryset(request).defer(None).select_related("data_contract")
 
     def has_delete_permission(self, request, obj=None):
         return False  # resolving or ignoring keeps the history that deleting would lose
@@ -149,6 +239,8 @@ class QualityViolationAdmin(QualityModelAdmin):
                  name=f"{prefix}_incidents"),
             path("my-work/", self.admin_site.admin_view(self.my_work_view),
                  name=f"{prefix}_my_work"),
+            path("run-check/<path:contract_id>/", self.admin_site.admin_view(self.run_check_view),
+                 name=f"{prefix}_run_check"),
             *super().get_urls(),
         ]
 
@@ -157,6 +249,9 @@ class QualityViolationAdmin(QualityModelAdmin):
 
     def my_work_view(self, request):
         return views.my_work_page(request, model_admin=self)
+
+    def run_check_view(self, request, contract_id):
+        return run_check_view(request, contract_id, model_admin=self)
 
     def triage(self, request, queryset, step):
         """A bulk action: `step` on the selected violations, then back to where it started

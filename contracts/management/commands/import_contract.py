@@ -6,15 +6,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from contracts.documents.bundle import ParsedDocuments
 from contracts.documents.errors import DocumentError
 from contracts.documents.loading import load_document
-from contracts.documents.odcs import odcs_to_bundle
-from contracts.documents.parsing import (
-    parse_contract_document,
-    parse_seed_folder,
-    parse_split_files,
-)
+from contracts.documents.parsing import parse_seed_folder, parse_split_files
+from contracts.documents.upload import contract_document_parse
 from contracts.services.document_import import DocumentImportError, contract_documents_import
 from tenancy.commands import SpaceCommand
 
@@ -30,13 +25,7 @@ def documents_parse(paths, *, max_bytes):
             raise DocumentError(path, None, None, "no such file")
     if len(paths) > 1:
         return parse_split_files(paths, max_bytes=max_bytes), []
-    document = load_document(paths[0], max_bytes=max_bytes)
-    if isinstance(document.data, dict) and "apiVersion" in document.data:
-        imported = odcs_to_bundle(document)
-        return ParsedDocuments(bundles=[imported.bundle], systems=imported.systems), [
-            f"not imported from ODCS: {note}" for note in imported.unmapped
-        ]
-    return ParsedDocuments(bundles=[parse_contract_document(document)]), []
+    return contract_document_parse(load_document(paths[0], max_bytes=max_bytes))
 
 
 class Command(SpaceCommand):

@@ -1,0 +1,194 @@
+"""django-import-export in the steward admin: files in and out of one tenant.
+
+An import is always into one space the user may edit, chosen on the import form
+(organization data goes to that space's organization); the resource is built with
+that space and the user (`TenantResource(space=..., actor=...)`), so it reads and
+writes nothing outside it. The confirm step carries the space again and checks it
+again: a tampered form cannot import into a space the user may not edit.
+
+An export is the changelist's filtered list, which the request's scope already limits
+to the user's spaces and organizations; viewers may export what they can see.
+"""
+
+from functools import cached_property
+
+from django import forms
+from django.conf import settings
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
+
+from contracts.resources import FORMATS
+from tenancy.models import Space
+
+
+def editable_spaces(request):
+    """The spaces where the request's user may import, by organization and name."""
+    return (
+        Space.objects.filter(id__in=request.tenant_access.editable_space_ids)
+        .select_related("organization")
+        .order_by("organization__name", "name")
+    )
+
+
+class SpaceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, space):
+        return f"{space.organization.name} / {space.name}"
+
+
+def _space_field(spaces, widget=None):
+    field = SpaceChoiceField(
+        queryset=spaces, label="Space", widget=widget,
+        help_text="Contracts go into this space; owners, systems and domains into its "
+                  "organization.",
+    )
+    field.spaces = list(spaces)
+    return field
+
+
+class SpaceImportForm(ImportForm):
+    """The import form with the space to import into: a choice when the user may edit
+    several spaces, else the only one."""
+
+    field_order = ["space", "resource", "import_file", "format"]
+
+    def __init__(self, formats, resources, *, spaces, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.fields["space"] = _space_field(spaces)
+        self.order_fields(self.field_order)
+        choices = self.fields["space"].spaces
+        if len(choices) == 1:
+            self.fields["space"].widget = forms.HiddenInput()
+            self.initial.setdefault("space", choices[0].pk)
+
+
+class SpaceConfirmImportForm(ConfirmImportForm):
+    """The confirm step: the space comes back from the page and is checked again."""
+
+    def __init__(self, *, spaces, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["space"] = _space_field(spaces, widget=forms.HiddenInput())
+
+
+def _permission(model_admin, request, code):
+    """The tenant right that the import-export permission code names ("add" -> may edit)."""
+    return getattr(model_admin, f"has_{code}_permission")(request)
+
+
+class TenantImportExportMixin(ImportExportMixin):
+    """Import and export for an admin built on `TenantModelAdmin` and a `TenantResource`.
+
+    Who may import or export follows the tenant rights behind the permission codes
+    of the settings (IMPORT_EXPORT_IMPORT_PERMISSION_CODE "add": users who may edit;
+    IMPORT_EXPORT_EXPORT_PERMISSION_CODE "view": everyone who sees the list), not
+    Django's model permissions, which stewards do not hold.
+    """
+
+    import_formats = FORMATS
+    export_formats = FORMATS
+    import_form_class = SpaceImportForm
+    confirm_form_class = SpaceConfirmImportForm
+    # The selectable-fields form builds resources without a tenant.
+    export_form_class = ExportForm
+    import_error_display = ("message", "row")
+
+    def has_import_permission(self, request):
+        return _permission(self, request, settings.IMPORT_EXPORT_IMPORT_PERMISSION_CODE)
+
+    def has_export_permission(self, request):
+        return _permission(self, request, settings.IMPORT_EXPORT_EXPORT_PERMISSION_CODE)
+
+    def create_import_form(self, request):
+        return self.get_import_form_class(request)(
+            self.get_import_formats(), self.get_import_resource_classes(request),
+            spaces=editable_spaces(request), **self.get_import_form_kwargs(request),
+        )
+
+    def create_confirm_form(self, request, import_form=None):
+        return self.get_confirm_form_class(request)(
+            spaces=editable_spaces(request),
+            **self.get_confirm_form_kwargs(request, import_form),
+        )
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["space"] = import_form.cleaned_data["space"].pk
+        return initial
+
+    def get_import_resource_kwargs(self, request, form=None, **kwargs):
+        cleaned = getattr(form, "cleaned_data", None) or {}
+        # Before a space is chosen the resources only list their columns.
+        return {"space": cleaned.get("space"), "actor": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        # The export is given the changelist's queryset, already limited to the user's
+        # tenants; the resource reads no rows of its own.
+        return {"space": None, "actor": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs.pop("form", None)
+        kwargs.pop("request", None)
+        return kwargs
+
+
+class ContractImportExportMixin(TenantImportExportMixin):
+    """The contract list's imports: contracts, and their ownership and system links, each
+    on its own page (`import/?resource=<index>`); its export is the contracts."""
+
+    import_export_change_list_template = "admin/contracts/datacontract/change_list.html"
+    #: (title of the page and button, resource class); the first is the default page.
+    import_pages = ()
+
+    @cached_property
+    def _page_resource_classes(self):
+        # Named for their page: the library names a resource by `get_display_name`, which
+        # only model resources have.
+        return [
+            type(resource_class.__name__, (resource_class,),
+                 {"get_display_name": classmethod(lambda cls, title=title: title),
+                  "__module__": resource_class.__module__})
+            for title, resource_class in self.import_pages
+        ]
+
+    def get_import_resource_classes(self, request):
+        return self._page_resource_classes
+
+    def get_export_resource_classes(self, request):
+        return [self.import_pages[0][1]]
+
+    def _import_page(self, request):
+        try:
+            index = int(request.GET.get("resource", 0))
+        except ValueError:
+            index = 0
+        return index if 0 <= index < len(self.import_pages) else 0
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        # Each page imports one resource: the choice is the page's, not the user's.
+        form.fields["resource"].widget = forms.HiddenInput()
+        form.initial["resource"] = str(self._import_page(request))
+        if form.is_bound:
+            form.data = form.data.copy()
+            form.data["resource"] = str(self._import_page(request))
+        return form
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        title = self.import_pages[self._import_page(request)][0]
+        response.context_data["title"] = title
+        response.context_data["fields_list"] = [
+            (name, columns) for name, columns in response.context_data["fields_list"]
+            if name == title
+        ]
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        import_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+        extra_context["import_pages"] = [
+            (title, f"{import_url}?resource={index}")
+            for index, (title, _) in enumerate(self.import_pages)
+        ]
+        return super().changelist_view(request, extra_context)

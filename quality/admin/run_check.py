@@ -1,0 +1,98 @@
+"""Run a quality check from a contract's page: upload a data file, see the result at once.
+
+The contract page's quality panel (`admin/quality/contract_quality.html`) sends the
+file here. The panel sits inside the contract's own form, so its button posts with
+`formaction`: the contract's fields come along and are ignored. The file streams
+through the checker from Django's upload (memory for small files, a temporary file
+beyond FILE_UPLOAD_MAX_MEMORY_SIZE); files over PYCHARTER_QUALITY_UPLOAD_MAX_BYTES
+are refused before any check, pointing to `manage.py run_quality_check`.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+
+from contracts.models import DataContract
+from quality.checks.runner import QualityCheckError, format_of, quality_check_run
+
+DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+#: The names of the panel's inputs (prefixed: they travel with the contract's form).
+FILE_INPUT = "quality_check_file"
+RECORD_ID_INPUT = "quality_check_record_id"
+PARTIAL_INPUT = "quality_check_partial"
+
+
+def upload_max_bytes():
+    return getattr(settings, "PYCHARTER_QUALITY_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES)
+
+
+def _contract_or_404(contract_id):
+    """The contract if it is in one of the user's spaces (the request's scope), else 404."""
+    try:
+        return DataContract.objects.only("id", "name", "version", "space_id").get(pk=contract_id)
+    except (DataContract.DoesNotExist, ValidationError, ValueError) as error:
+        raise Http404(f"There is no data contract {contract_id} here.") from error
+
+
+def outcome_message(contract, outcome):
+    metric = outcome.metric
+    verdict = "passed" if outcome.passed else "failed"
+    return (
+        f"Quality check of {contract.name} {contract.version} {verdict}: score "
+        f"{metric.overall_score:.1f}, {metric.record_count} record"
+        f"{'' if metric.record_count == 1 else 's'}, {metric.invalid_count} invalid; "
+        f"violations opened {outcome.violations_opened}, updated {outcome.violations_updated}, "
+        f"reopened {outcome.violations_reopened}, resolved {outcome.violations_resolved}."
+    )
+
+
+def run_check_view(request, contract_id, *, model_admin):
+    """POST: check the uploaded file against the contract, then back to the contract's page."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    contract = _contract_or_404(contract_id)
+    if not (model_admin.has_run_check_permission(request)
+            and request.tenant_access.can_edit_space(contract.space_id)):
+        raise PermissionDenied
+    contract_url = reverse("admin:contracts_datacontract_change", args=[contract.pk],
+                           current_app=model_admin.admin_site.name)
+
+    def refuse(text):
+        model_admin.message_user(request, text, messages.ERROR)
+        return HttpResponseRedirect(contract_url)
+
+    uploaded = request.FILES.get(FILE_INPUT)
+    if uploaded is None or not uploaded.size:
+        return refuse("Choose a data file (CSV, JSON or JSON Lines) to run a quality check.")
+    try:
+        limit = upload_max_bytes()
+        if uploaded.size > limit:
+            return refuse(
+                f"{uploaded.name} is {filesizeformat(uploaded.size)}; files over "
+                f"{filesizeformat(limit)} cannot be checked here. Use "
+                f"`manage.py run_quality_check` on the server instead."
+            )
+        try:
+            data_format = format_of(uploaded.name)
+        except QualityCheckError:
+            return refuse(f"{uploaded.name}: the file name must end in .csv, .json, .jsonl "
+                          f"or .ndjson, which tells its format.")
+        uploaded.seek(0)
+        try:
+            outcome = quality_check_run(
+                contract=contract, source=uploaded.file, data_format=data_format,
+                record_id_field=request.POST.get(RECORD_ID_INPUT, "").strip() or None,
+                actor=request.user.get_username(),
+                full_dataset=not request.POST.get(PARTIAL_INPUT),
+                source_name=uploaded.name,
+            )
+        except QualityCheckError as error:
+            return refuse(f"The quality check could not run: {error}")
+    finally:
+        uploaded.close()
+    model_admin.message_user(request, outcome_message(contract, outcome),
+                             messages.SUCCESS if outcome.passed else messages.WARNING)
+    return HttpResponseRedirect(contract_url)

@@ -1,0 +1,207 @@
+"""Running a quality check from a contract's page: upload a file, see the result at once."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from quality.models import Alert, QualityMetric, QualityViolation
+from tests import factories
+from tests.quality.admin.helpers import admin_url
+
+pytestmark = pytest.mark.usefixtures("unscoped")
+
+RECORDS = [
+    {"user_id": "u1", "age": 30},
+    {"user_id": "u2", "age": -4},
+    {"user_id": "u3", "age": "old"},
+    {"user_id": "u4", "age": 51},
+]
+
+
+def _checkable(contract):
+    contract.schema = factories.SchemaFactory(data_contract=contract)
+    contract.save()
+    return contract
+
+
+def _jsonl(records=RECORDS, name="users.jsonl"):
+    body = "".join(json.dumps(record) + "\n" for record in records).encode()
+    return SimpleUploadedFile(name, body, content_type="application/octet-stream")
+
+
+def _run(client, contract, upload, **fields):
+    return client.post(admin_url("qualityviolation", "run_check", contract.pk),
+                       {"quality_check_file": upload, **fields})
+
+
+def _contract_url(contract):
+    return reverse("admin:contracts_datacontract_change", args=[contract.pk])
+
+
+def _messages(response):
+    return [str(message) for message in response.wsgi_request._messages]
+
+
+def _written(space):
+    return (QualityMetric.objects.filter(space=space).count(),
+            QualityViolation.objects.filter(space=space).count(),
+            Alert.objects.filter(space=space).count())
+
+
+@pytest.fixture
+def checkable(contract):
+    return _checkable(contract)
+
+
+@pytest.fixture
+def foreign_contract(unscoped, other_space):
+    return _checkable(factories.DataContractFactory(space=other_space, name="flights"))
+
+
+def test_an_uploaded_file_is_checked_and_the_result_shown_on_the_contract_page(
+    checkable, space, other_space, steward, steward_client, foreign_contract
+):
+    response = _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id")
+
+    assert response.status_code == 302
+    assert response["Location"] == _contract_url(checkable)
+    metric = QualityMetric.objects.get(data_contract=checkable)
+    assert (metric.record_count, metric.valid_count, metric.invalid_count) == (4, 2, 2)
+    assert metric.created_by == steward.username
+    assert metric.additional_metadata["source"] == "users.jsonl"
+    assert metric.additional_metadata["format"] == "jsonl"
+    assert sorted(QualityViolation.objects.filter(data_contract=checkable)
+                  .values_list("record_identifier", "field_name")) == [("u2", "age"), ("u3", "age")]
+    assert _messages(response) == [
+        f"Quality check of flights 1.0.0 failed: score {metric.overall_score:.1f}, 4 records, "
+        "2 invalid; violations opened 2, updated 0, reopened 0, resolved 0."
+    ]
+    assert _written(other_space) == (0, 0, 0)
+
+
+def test_a_csv_beyond_the_memory_limit_streams_from_a_temporary_file(
+    checkable, steward_client, settings
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django spools the upload to disk
+    upload = SimpleUploadedFile("users.csv", b"user_id,age\nu1,30\nu2,-4\n")
+
+    response = _run(steward_client, checkable, upload, quality_check_record_id="user_id")
+
+    assert response.status_code == 302
+    metric = QualityMetric.objects.get(data_contract=checkable)
+    assert (metric.record_count, metric.invalid_count, metric.additional_metadata["format"]) == (
+        2, 1, "csv")
+    assert list(QualityViolation.objects.filter(data_contract=checkable)
+                .values_list("record_identifier", "field_name")) == [("u2", "age")]
+
+
+def test_the_contract_page_shows_the_new_check_in_its_trend(checkable, steward_client):
+    _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id")
+
+    page = steward_client.get(_contract_url(checkable))
+
+    assert page.status_code == 200
+    assert page.content.decode().count('class="quality-trend__point') == 1
+
+
+def test_the_contract_page_offers_the_upload_to_who_may_edit_only(
+    checkable, steward_client, viewer_client
+):
+    run_url = admin_url("qualityviolation", "run_check", checkable.pk)
+
+    steward_page = steward_client.get(_contract_url(checkable)).content.decode()
+    viewer_page = viewer_client.get(_contract_url(checkable)).content.decode()
+
+    assert f'formaction="{run_url}" formmethod="post" formenctype="multipart/form-data"' \
+        in steward_page
+    assert 'name="quality_check_file"' in steward_page
+    assert run_url not in viewer_page
+    assert 'name="quality_check_file"' not in viewer_page
+
+
+def test_a_partial_file_keeps_open_the_violations_it_does_not_contain(checkable, steward_client):
+    kept = factories.QualityViolationFactory(data_contract=checkable, record_identifier="u9")
+
+    _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id",
+         quality_check_partial="1")
+
+    assert QualityViolation.objects.get(pk=kept.pk).status == "open"
+    assert QualityMetric.objects.get(data_contract=checkable).additional_metadata[
+        "full_dataset"] is False
+
+
+def test_a_file_over_the_limit_is_refused_and_nothing_is_written(
+    checkable, space, steward_client, settings
+):
+    settings.PYCHARTER_QUALITY_UPLOAD_MAX_BYTES = 40
+
+    response = _run(steward_client, checkable, _jsonl())
+
+    assert response.status_code == 302
+    assert response["Location"] == _contract_url(checkable)
+    assert _written(space) == (0, 0, 0)
+    assert _messages(response) == [
+        "users.jsonl is 119\xa0bytes; files over 40\xa0bytes cannot be checked here. "
+        "Use `manage.py run_quality_check` on the server instead."
+    ]
+
+
+def test_a_file_of_exactly_the_limit_is_checked(checkable, space, steward_client, settings):
+    settings.PYCHARTER_QUALITY_UPLOAD_MAX_BYTES = 119
+
+    _run(steward_client, checkable, _jsonl())
+
+    assert _written(space)[0] == 1
+
+
+def test_a_file_whose_extension_tells_no_format_is_refused(checkable, space, steward_client):
+    response = _run(steward_client, checkable, _jsonl(name="users.txt"))
+
+    assert _written(space) == (0, 0, 0)
+    assert _messages(response) == [
+        "users.txt: the file name must end in .csv, .json, .jsonl or .ndjson, which tells "
+        "its format."
+    ]
+
+
+def test_a_contract_without_schema_says_so(contract, space, steward_client):
+    response = _run(steward_client, contract, _jsonl())
+
+    assert _written(space) == (0, 0, 0)
+    assert _messages(response) == [
+        "The quality check could not run: flights 1.0.0 has no schema to check against."
+    ]
+
+
+def test_no_file_is_refused(checkable, space, steward_client):
+    response = steward_client.post(admin_url("qualityviolation", "run_check", checkable.pk))
+
+    assert _written(space) == (0, 0, 0)
+    assert _messages(response) == [
+        "Choose a data file (CSV, JSON or JSON Lines) to run a quality check."
+    ]
+
+
+def test_a_viewer_may_not_run_a_check(checkable, space, viewer_client):
+    response = _run(viewer_client, checkable, _jsonl())
+
+    assert response.status_code == 403
+    assert _written(space) == (0, 0, 0)
+
+
+def test_another_spaces_contract_is_not_found(
+    foreign_contract, space, other_space, steward_client
+):
+    response = _run(steward_client, foreign_contract, _jsonl())
+
+    assert response.status_code == 404
+    assert _written(other_space) == (0, 0, 0)
+    assert _written(space) == (0, 0, 0)
+
+
+def test_a_check_is_only_posted(checkable, steward_client):
+    response = steward_client.get(admin_url("qualityviolation", "run_check", checkable.pk))
+
+    assert response.status_code == 405
