@@ -14,11 +14,10 @@ from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from tenancy.admin_base import TenantModelAdmin, _changes_rows
+from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin, audit_change_rows
 from tenancy.models import (
     AuditLogEntry,
     Membership,
@@ -27,21 +26,6 @@ from tenancy.models import (
     Role,
     Space,
 )
-
-
-class NotFoundMixin:
-    """An object the user may not see answers 404, exactly like a missing one.
-
-    The scoped managers make another space's object `DoesNotExist`; Django's admin
-    would answer that with a redirect to the index. `TenantAdminMixin` now does the
-    same for every tenant admin; this mixin stays for the admins that still name it.
-    """
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(f"No {self.opts.verbose_name} matches the given id.")
-        return obj
 
 
 @dataclass(frozen=True)
@@ -316,7 +300,7 @@ class AuditSourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryModelAdmin(TenantModelAdmin):
+class AuditLogEntryModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
     """The audit log of the spaces the user sees: read-only for everyone, superusers too."""
 
     space_path = None
@@ -339,15 +323,6 @@ class AuditLogEntryModelAdmin(TenantModelAdmin):
         )
         return audit_entries_visible(request, queryset)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, entry):
         model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
@@ -369,4 +344,4 @@ class AuditLogEntryModelAdmin(TenantModelAdmin):
         from django.template.loader import render_to_string
 
         return render_to_string("admin/tenancy/audit_changes.html",
-                                {"changes": _changes_rows(entry.changes)})
+                                {"changes": audit_change_rows(entry.changes)})

@@ -66,7 +66,7 @@ class TenantAdminMixin:
             **self.admin_site.each_context(request),
             "title": f"Change history: {obj}",
             "subtitle": None,
-            "entries": [(entry, _changes_rows(entry.changes)) for entry in page],
+            "entries": [(entry, audit_change_rows(entry.changes)) for entry in page],
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number),
             "page_var": PAGE_VAR,
@@ -161,7 +161,7 @@ class TenantAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _changes_rows(changes):
+def audit_change_rows(changes):
     """[(field, before, after)] of an entry's `changes` ({field: [before, after]} or, for a
     batch, free-form details)."""
     rows = []
@@ -171,6 +171,20 @@ def _changes_rows(changes):
         else:
             rows.append((field, None, value))
     return rows
+
+
+class ReadOnlyAdminMixin:
+    """Facts and history (quality metrics, transitions, the audit log, contract parts kept
+    for the record): nobody adds, edits or deletes them in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class TenantModelAdmin(TenantAdminMixin, admin.ModelAdmin):

@@ -18,11 +18,10 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from contracts.selectors import contract_links_get
-from tenancy.admin import NotFoundMixin
 from tenancy.admin_base import TenantModelAdmin
 
 
-class ReadOnlyContractPartAdmin(NotFoundMixin, TenantModelAdmin):
+class ReadOnlyContractPartAdmin(TenantModelAdmin):
     space_path = "data_contract__space"
     list_display = ("title", "version", "contract", "contract_status", "created_at")
     list_filter = ("data_contract__space", "data_contract__status")
@@ -113,7 +112,7 @@ class MetadataRecordAdmin(ReadOnlyContractPartAdmin):
 
 
 @admin.register(BreakingChangeSignOff)
-class BreakingChangeSignOffAdmin(NotFoundMixin, TenantModelAdmin):
+class BreakingChangeSignOffAdmin(TenantModelAdmin):
     space_path = "data_contract__space"
     list_display = ("contract", "compared_with_version", "signed_off_by_name", "change_count",
                     "created_at")

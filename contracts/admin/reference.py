@@ -11,11 +11,10 @@ from contracts.admin.widgets import PrettyJSONField
 from contracts.models import Domain, Owner, System
 from contracts.resources import DomainResource, OwnerResource, SystemResource
 from contracts.services.contract_edit import reference_entity_save
-from tenancy.admin import NotFoundMixin
 from tenancy.admin_base import TenantModelAdmin
 
 
-class ReferenceEntityAdmin(TenantImportExportMixin, NotFoundMixin, TenantModelAdmin):
+class ReferenceEntityAdmin(TenantImportExportMixin, TenantModelAdmin):
     form = ReferenceEntityForm
     space_path = None
     organization_path = "organization"

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from quality.admin.base import QualityModelAdmin
+from quality.admin.base import QualityModelAdmin, ReadOnlyAdminMixin
 from quality.alerting.services import alert_acknowledge
 from quality.models import Alert
 
@@ -22,7 +22,7 @@ class AcknowledgedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Alert)
-class AlertAdmin(QualityModelAdmin):
+class AlertAdmin(ReadOnlyAdminMixin, QualityModelAdmin):
     list_display = (
         "created_at",
         "severity_badge",
@@ -49,18 +49,10 @@ class AlertAdmin(QualityModelAdmin):
             "organization", "quality_metric"
         )
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_acknowledge_permission(self, request):
-        """Whoever may edit in a space may acknowledge its alerts (checked per alert below)."""
-        return super().has_change_permission(request)
+        """Whoever may edit in a space may acknowledge its alerts (checked per alert below);
+        the alert itself stays read-only."""
+        return self._may_edit(request, None)
 
     @admin.action(description="Acknowledge selected alerts", permissions=["acknowledge"])
     def acknowledge_alerts(self, request, queryset):

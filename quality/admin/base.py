@@ -9,7 +9,9 @@ from django.db import connections
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from tenancy.admin_base import TenantModelAdmin
+from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin
+
+__all__ = ["CappedCountPaginator", "QualityModelAdmin", "ReadOnlyAdminMixin"]
 
 
 class CappedCountPaginator(Paginator):
@@ -62,16 +64,3 @@ class QualityModelAdmin(TenantModelAdmin):
             )
         except (self.model.DoesNotExist, ValidationError, ValueError) as error:
             raise Http404(f"There is no {self.opts.verbose_name} {object_id} here.") from error
-
-
-class ReadOnlyAdminMixin:
-    """Facts written by quality checks: nobody adds, edits or deletes them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
