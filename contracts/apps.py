@@ -5,3 +5,6 @@ class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = "Contracts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from contracts import checks  # noqa: F401  (registers the system checks)

@@ -1,5 +1,6 @@
 """A user of one space sees nothing of another; code that forgets tenancy fails loudly."""
 
+import gc
 import re
 from pathlib import Path
 
@@ -117,3 +118,27 @@ def test_scopes_disabled_is_used_only_where_allowed():
             users[relative] = count
 
     assert set(users) == set(ALLOWED_SCOPES_DISABLED)
+
+
+def test_every_import_export_resource_of_a_tenant_model_is_scoped():
+    errors = checks.run_checks()
+
+    assert [error.id for error in errors if error.id == "contracts.E001"] == []
+
+
+def test_a_resource_without_tenancy_is_reported():
+    from import_export.resources import ModelResource
+
+    from contracts.checks import tenant_resources_are_scoped
+    from contracts.models import Owner
+
+    class CarelessOwnerResource(ModelResource):
+        class Meta:
+            model = Owner
+
+    errors = tenant_resources_are_scoped()
+    del CarelessOwnerResource
+    gc.collect()  # the check finds resources through __subclasses__, held weakly
+
+    assert [error.id for error in errors] == ["contracts.E001"]
+    assert "contracts.Owner without tenancy" in errors[0].msg
