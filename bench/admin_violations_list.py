@@ -96,9 +96,9 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
+    print(f"migrating {arguments.database}", flush=True)
+    call_command("migrate", verbosity=0)  # a reused database may predate newer migrations
     if not reuse:
-        print(f"migrating {arguments.database}", flush=True)
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         _seed(arguments.violations)
         print(f"seeded {arguments.violations:,} violations in "
