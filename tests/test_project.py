@@ -42,15 +42,28 @@ def test_production_settings_pass_check_deploy():
 
 def test_without_debug_a_secret_key_is_required():
     environment = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
-    environment["DEBUG"] = "false"
+    environment.update(DEBUG="false", ALLOWED_HOSTS="governance.example.com")
 
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=environment,
         capture_output=True, text=True,
     )
 
     assert result.returncode == 1
-    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+    assert "(pycharter_site.E001) SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT,
+        env=environment, capture_output=True, text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "No changes detected\n"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
