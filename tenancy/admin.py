@@ -6,7 +6,6 @@ admins every space of their organization (and who else administers it); stewards
 and viewers only read. Django's own User admin stays as it is.
 """
 
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin
@@ -23,42 +22,9 @@ from tenancy.models import (
     Membership,
     Organization,
     OrganizationAdmin,
-    Role,
     Space,
 )
-
-
-@dataclass(frozen=True)
-class WorkspaceRights:
-    """Where a user may manage members, and which organizations they administer."""
-
-    managed_space_ids: frozenset
-    administered_organization_ids: frozenset
-
-
-def workspace_rights(request):
-    """The request user's WorkspaceRights, computed once per request."""
-    if not hasattr(request, "workspace_rights"):
-        user, access = request.user, request.tenant_access
-        if not (user.is_authenticated and user.is_active):
-            rights = WorkspaceRights(frozenset(), frozenset())
-        elif user.is_superuser:
-            rights = WorkspaceRights(frozenset(access.space_ids),
-                                     frozenset(access.organization_ids))
-        else:
-            administered = frozenset(
-                OrganizationAdmin.objects.filter(user=user).values_list("organization_id",
-                                                                        flat=True)
-            )
-            managed = frozenset(
-                Space.objects.filter(
-                    Q(organization_id__in=administered)
-                    | Q(memberships__user=user, memberships__role=Role.ADMIN)
-                ).values_list("id", flat=True)
-            )
-            rights = WorkspaceRights(managed, administered)
-        request.workspace_rights = rights
-    return request.workspace_rights
+from tenancy.selectors import audit_entries_visible
 
 
 class AdministeredOrganizationsMixin:
@@ -70,14 +36,14 @@ class AdministeredOrganizationsMixin:
             return True
         user = request.user
         return user.is_active and user.is_staff and bool(
-            workspace_rights(request).administered_organization_ids
+            request.tenant_access.administered_organization_ids
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "organization":
             field.queryset = Organization.objects.filter(
-                id__in=workspace_rights(request).administered_organization_ids
+                id__in=request.tenant_access.administered_organization_ids
             )
         return field
 
@@ -137,7 +103,7 @@ class OrganizationModelAdmin(AdministeredOrganizationsMixin, TenantModelAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        administered = workspace_rights(request).administered_organization_ids
+        administered = request.tenant_access.administered_organization_ids
         return bool(administered) if obj is None else obj.pk in administered
 
     def has_delete_permission(self, request, obj=None):
@@ -174,14 +140,14 @@ class SpaceModelAdmin(AdministeredOrganizationsMixin, TenantModelAdmin):
         return [*readonly, "organization"] if obj is not None else readonly
 
     def has_add_permission(self, request):
-        return bool(workspace_rights(request).administered_organization_ids)
+        return bool(request.tenant_access.administered_organization_ids)
 
     def has_change_permission(self, request, obj=None):
-        managed = workspace_rights(request).managed_space_ids
+        managed = request.tenant_access.managed_space_ids
         return bool(managed) if obj is None else obj.pk in managed
 
     def has_delete_permission(self, request, obj=None):
-        administered = workspace_rights(request).administered_organization_ids
+        administered = request.tenant_access.administered_organization_ids
         return bool(administered) if obj is None else obj.organization_id in administered
 
 
@@ -205,10 +171,10 @@ class MembershipModelAdmin(TenantModelAdmin):
         return ("space", "user") if obj is not None else ()
 
     def has_add_permission(self, request):
-        return bool(workspace_rights(request).managed_space_ids)
+        return bool(request.tenant_access.managed_space_ids)
 
     def has_change_permission(self, request, obj=None):
-        managed = workspace_rights(request).managed_space_ids
+        managed = request.tenant_access.managed_space_ids
         return bool(managed) if obj is None else obj.space_id in managed
 
     has_delete_permission = has_change_permission
@@ -216,7 +182,7 @@ class MembershipModelAdmin(TenantModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "space":
-            managed = workspace_rights(request).managed_space_ids
+            managed = request.tenant_access.managed_space_ids
             field.queryset = field.queryset.filter(id__in=managed)
         return field
 
@@ -239,34 +205,16 @@ class OrganizationAdminModelAdmin(AdministeredOrganizationsMixin, TenantModelAdm
         return ("organization", "user") if obj is not None else ()
 
     def has_add_permission(self, request):
-        return bool(workspace_rights(request).administered_organization_ids)
+        return bool(request.tenant_access.administered_organization_ids)
 
     def has_change_permission(self, request, obj=None):
-        administered = workspace_rights(request).administered_organization_ids
+        administered = request.tenant_access.administered_organization_ids
         return bool(administered) if obj is None else obj.organization_id in administered
 
     has_delete_permission = has_change_permission
 
 
 # The audit log ---------------------------------------------------------------------------
-
-# Entries about who belongs where: organization-wide, but not reference data.
-WORKSPACE_MODELS = (Organization, OrganizationAdmin)
-
-
-def audit_entries_visible(request, queryset):
-    """Entries the user may read: organization admins every entry of their organizations;
-    others the entries of their spaces and their organizations' reference data."""
-    access = request.tenant_access
-    administered = workspace_rights(request).administered_organization_ids
-    workspace_types = ContentType.objects.get_for_models(*WORKSPACE_MODELS).values()
-    return queryset.filter(
-        Q(organization_id__in=administered)
-        | Q(space_id__in=access.space_ids)
-        | (Q(space_id__isnull=True, organization_id__in=access.organization_ids)
-           & ~Q(content_type__in=[content_type.pk for content_type in workspace_types]))
-    )
-
 
 class AuditSpaceFilter(admin.SimpleListFilter):
     title = "space"
@@ -289,7 +237,9 @@ class AuditSourceFilter(admin.SimpleListFilter):
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        sources = audit_entries_visible(request, AuditLogEntry.objects.all()).order_by(
+        sources = audit_entries_visible(
+            access=request.tenant_access, queryset=AuditLogEntry.objects.all()
+        ).order_by(
             "source").values_list("source", flat=True).distinct()
         return [(source or "-", source or "(none)") for source in sources]
 
@@ -321,7 +271,7 @@ class AuditLogEntryModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
         queryset = super().get_queryset(request).select_related(
             "space", "organization", "content_type"
         )
-        return audit_entries_visible(request, queryset)
+        return audit_entries_visible(access=request.tenant_access, queryset=queryset)
 
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, entry):

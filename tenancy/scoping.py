@@ -39,12 +39,19 @@ def organization_scoped_manager(path="organization", queryset_class=SealableQuer
 
 @dataclass(frozen=True)
 class Access:
-    """What one user may reach: computed once per request (`request.tenant_access`)."""
+    """What one user may reach: computed once per request (`request.tenant_access`).
 
-    space_ids: tuple
-    organization_ids: tuple
-    editable_space_ids: tuple
-    editable_organization_ids: tuple
+    Viewers read their spaces; stewards and space admins edit them; space admins
+    and organization admins also manage members (`managed_space_ids`); organization
+    admins reach every space of their organizations.
+    """
+
+    space_ids: tuple = ()
+    organization_ids: tuple = ()
+    editable_space_ids: tuple = ()
+    editable_organization_ids: tuple = ()
+    managed_space_ids: tuple = ()
+    administered_organization_ids: tuple = ()
 
     def can_view_space(self, space_id):
         return space_id in self.space_ids
@@ -62,30 +69,18 @@ class Access:
 
 def access_for(user):
     """The Access of `user` (no rights for anonymous or inactive users)."""
-    from tenancy.models import Space
-
-    space_ids, organization_ids, editable = _access(user)
-    with scopes_disabled():
-        editable_organizations = sorted(
-            set(Space.objects.filter(id__in=editable).values_list("organization_id", flat=True))
-        ) if editable else []
-    return Access(tuple(space_ids), tuple(organization_ids), tuple(editable),
-                  tuple(editable_organizations))
-
-
-def _access(user):
-    """(space ids, organization ids, editable space ids) the user may reach."""
-    from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin, Space
+    from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin, Role, Space
 
     if not user.is_authenticated or not user.is_active:
-        return [], [], []
+        return Access()
     with scopes_disabled():
         if user.is_superuser:
             spaces = list(Space.objects.values_list("id", "organization_id"))
-            space_ids = [space_id for space_id, _ in spaces]
-            organization_ids = sorted({organization_id for _, organization_id in spaces})
-            return space_ids, organization_ids, space_ids
-        administered = list(
+            space_ids = tuple(sorted(space_id for space_id, _ in spaces))
+            organization_ids = tuple(sorted({organization_id for _, organization_id in spaces}))
+            return Access(space_ids, organization_ids, space_ids, organization_ids,
+                          space_ids, organization_ids)
+        administered = set(
             OrganizationAdmin.objects.filter(user=user).values_list("organization_id", flat=True)
         )
         memberships = list(
@@ -94,26 +89,39 @@ def _access(user):
             )
         )
         administered_spaces = list(
-            Space.objects.filter(organization_id__in=administered).values_list("id", flat=True)
+            Space.objects.filter(organization_id__in=administered).values_list(
+                "id", "organization_id"
+            )
         )
-    space_ids = set(administered_spaces) | {space_id for space_id, _, _ in memberships}
-    organization_ids = set(administered) | {
-        organization_id for _, organization_id, _ in memberships
-    }
-    editable = set(administered_spaces) | {
-        space_id for space_id, _, role in memberships if role in EDITING_ROLES
-    }
-    return sorted(space_ids), sorted(organization_ids), sorted(editable)
+    every_space = administered_spaces + [(space, organization) for space, organization, _
+                                         in memberships]
+    editable = administered_spaces + [(space, organization) for space, organization, role
+                                      in memberships if role in EDITING_ROLES]
+    managed = administered_spaces + [(space, organization) for space, organization, role
+                                     in memberships if role == Role.ADMIN]
+    return Access(
+        space_ids=_sorted_ids(space for space, _ in every_space),
+        organization_ids=_sorted_ids([*administered,
+                                      *(organization for _, organization in every_space)]),
+        editable_space_ids=_sorted_ids(space for space, _ in editable),
+        editable_organization_ids=_sorted_ids(organization for _, organization in editable),
+        managed_space_ids=_sorted_ids(space for space, _ in managed),
+        administered_organization_ids=_sorted_ids(administered),
+    )
+
+
+def _sorted_ids(ids):
+    return tuple(sorted(set(ids)))
 
 
 def visible_space_ids(user):
     """Ids of the spaces the user may read."""
-    return _access(user)[0]
+    return list(access_for(user).space_ids)
 
 
 def editable_space_ids(user):
     """Ids of the spaces where the user may change contracts (steward, space admin, org admin)."""
-    return _access(user)[2]
+    return list(access_for(user).editable_space_ids)
 
 
 @contextmanager

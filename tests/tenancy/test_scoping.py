@@ -81,6 +81,22 @@ def test_viewers_read_and_stewards_edit(unscoped, space, viewer, steward):
     assert editable_space_ids(steward) == [space.pk]
 
 
+def test_space_admins_and_organization_admins_manage_members_stewards_do_not(
+    unscoped, organization, space, steward
+):
+    from tenancy.scoping import access_for
+
+    second_space = factories.SpaceFactory(organization=organization)
+    space_admin = factories.MembershipFactory(space=space, role=Role.ADMIN).user
+    organization_admin = factories.OrganizationAdminFactory(organization=organization).user
+
+    assert access_for(space_admin).managed_space_ids == (space.pk,)
+    assert access_for(space_admin).administered_organization_ids == ()
+    assert set(access_for(organization_admin).managed_space_ids) == {space.pk, second_space.pk}
+    assert access_for(organization_admin).administered_organization_ids == (organization.pk,)
+    assert access_for(steward).managed_space_ids == ()
+
+
 def test_space_admins_may_edit(unscoped, space):
     admin = factories.MembershipFactory(space=space, role=Role.ADMIN).user
 
