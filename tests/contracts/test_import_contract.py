@@ -12,13 +12,13 @@ from django.core.management import CommandError, call_command
 from contracts.models import DataContract, Owner, System
 from tenancy.scoping import space_scope
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pycharter"
 DEMO = Path(__file__).resolve().parents[2] / "contracts" / "demo"
 SPLIT_FILES = {
-    "schema": "template_schema.yaml",
-    "coercion_rules": "template_coercion_rules.yaml",
-    "validation_rules": "template_validation_rules.yaml",
-    "metadata": "template_metadata.yaml",
+    "schema": "loan_schema.yaml",
+    "coercion_rules": "loan_coercion_rules.yaml",
+    "validation_rules": "loan_validation_rules.yaml",
+    "metadata": "loan_metadata.yaml",
 }
 
 
@@ -37,30 +37,30 @@ def _load(path):
 
 
 def test_the_template_contract_round_trips(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+    _run("import_contract", str(FIXTURES / "member_contract.yaml"),
          "--space", _space_argument(space))
     exported = tmp_path / "exported.yaml"
 
     _run("export_contract", "my_contract", "--space", _space_argument(space),
          "--output", str(exported))
 
-    assert _load(exported) == _load(FIXTURES / "template_contract.yaml")
+    assert _load(exported) == _load(FIXTURES / "member_contract.yaml")
 
 
 def test_the_template_contract_round_trips_as_json(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+    _run("import_contract", str(FIXTURES / "member_contract.yaml"),
          "--space", _space_argument(space))
 
     text = _run("export_contract", "my_contract", "--space", _space_argument(space),
                 "--format", "json")
 
-    assert json.loads(text) == _load(FIXTURES / "template_contract.yaml")
+    assert json.loads(text) == _load(FIXTURES / "member_contract.yaml")
 
 
 def test_the_split_template_files_round_trip_each_to_its_source(db, space, tmp_path):
     _run("import_contract", *[str(FIXTURES / name) for name in SPLIT_FILES.values()],
          "--space", _space_argument(space))
-    title = _load(FIXTURES / "template_metadata.yaml")["title"]
+    title = _load(FIXTURES / "loan_metadata.yaml")["title"]
 
     _run("export_contract", title, "--space", _space_argument(space), "--split", str(tmp_path))
 
@@ -80,7 +80,7 @@ def test_every_demo_contract_round_trips(path, db, space, tmp_path):
 
 
 def test_importing_the_same_file_twice_changes_nothing(db, space):
-    arguments = ("import_contract", str(FIXTURES / "template_contract.yaml"),
+    arguments = ("import_contract", str(FIXTURES / "member_contract.yaml"),
                  "--space", _space_argument(space))
     assert _run(*arguments) == "my_contract 1.0.0: created\n"
     with space_scope(space):
@@ -93,7 +93,7 @@ def test_importing_the_same_file_twice_changes_nothing(db, space):
 
 
 def _variant(tmp_path, change, status="active"):
-    document = _load(FIXTURES / "template_contract.yaml")
+    document = _load(FIXTURES / "member_contract.yaml")
     document["status"] = status
     change(document)
     path = tmp_path / "variant.yaml"
@@ -102,7 +102,7 @@ def _variant(tmp_path, change, status="active"):
 
 
 def test_same_name_and_version_with_other_content_is_an_error(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+    _run("import_contract", str(FIXTURES / "member_contract.yaml"),
          "--space", _space_argument(space))
     variant = _variant(tmp_path, lambda document: document.update(description="Changed"))
 
@@ -129,7 +129,7 @@ def test_replace_targets_drafts_only(db, space, tmp_path):
 
 
 def test_replace_refuses_an_active_contract(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+    _run("import_contract", str(FIXTURES / "member_contract.yaml"),
          "--space", _space_argument(space))
     changed = _variant(tmp_path, lambda document: document.update(description="Changed"))
 
@@ -156,7 +156,7 @@ def test_an_import_lands_in_its_space_and_reuses_its_organizations_reference_dat
 
 def test_the_same_contract_can_live_in_two_spaces(db, space, other_space):
     for tenant_space in (space, other_space):
-        assert _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+        assert _run("import_contract", str(FIXTURES / "member_contract.yaml"),
                     "--space", _space_argument(tenant_space)) == "my_contract 1.0.0: created\n"
 
 
@@ -177,7 +177,7 @@ def test_a_broken_file_is_an_error_naming_file_and_line_and_nothing_is_written(
 def test_a_seed_folder_lists_the_files_it_skips(db, space, tmp_path):
     folder = tmp_path / "seed"
     folder.mkdir()
-    shutil.copy(FIXTURES / "template_contract.yaml", folder / "notes.yaml")
+    shutil.copy(FIXTURES / "member_contract.yaml", folder / "notes.yaml")
     (folder / "contracts.yaml").write_text(
         "- {name: orders, version: '1.0.0', status: draft, description: Orders}\n"
     )
@@ -194,7 +194,7 @@ def test_a_seed_folder_lists_the_files_it_skips(db, space, tmp_path):
 
 
 def test_dry_run_writes_nothing(db, space, unscoped):
-    output = _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+    output = _run("import_contract", str(FIXTURES / "member_contract.yaml"),
                   "--space", _space_argument(space), "--dry-run")
 
     assert output == "my_contract 1.0.0: would be created\n"
@@ -203,7 +203,7 @@ def test_dry_run_writes_nothing(db, space, unscoped):
 
 def test_an_unknown_space_is_a_clear_error(db):
     with pytest.raises(CommandError, match="'nowhere/none': no such space"):
-        _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+        _run("import_contract", str(FIXTURES / "member_contract.yaml"),
              "--space", "nowhere/none")
 
 

@@ -16,14 +16,14 @@ from tenancy.scoping import space_scope
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pycharter"
 
 VALID = {"user_id": "u1", "name": "Ada", "email": "ada@example.com", "age": "36",
          "status": "Active", "created_at": "2024-03-05T10:00:00Z"}
 
 
 def _contract(space, thresholds=None, tmp_path=None):
-    path = FIXTURES / "template_contract.yaml"
+    path = FIXTURES / "member_contract.yaml"
     if thresholds is not None:
         document = yaml.safe_load(path.read_text())
         document["metadata"]["governance_rules"]["quality_thresholds"] = thresholds

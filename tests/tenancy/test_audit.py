@@ -14,7 +14,7 @@ from tests import factories
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pycharter"
 
 
 def test_create_update_and_delete_are_recorded_field_by_field(space, steward):
@@ -66,7 +66,7 @@ def test_components_and_reference_data_are_attributed_to_their_tenant(space):
 
 def test_a_command_is_the_actor_of_what_it_writes(space):
     call_command(
-        "import_contract", str(FIXTURES / "template_contract.yaml"),
+        "import_contract", str(FIXTURES / "member_contract.yaml"),
         "--space", f"{space.organization.slug}/{space.slug}", stdout=io.StringIO(),
     )
 

@@ -18,12 +18,12 @@ from tests import factories
 pytestmark = pytest.mark.usefixtures("unscoped")
 
 URL = reverse("admin:contracts_datacontract_import_contract_file")
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 DEMO = Path(__file__).resolve().parents[3] / "contracts" / "demo"
-TEMPLATE_CONTRACT = (FIXTURES / "template_contract.yaml").read_bytes()
+TEMPLATE_CONTRACT = (FIXTURES / "member_contract.yaml").read_bytes()
 
 
-def _preview(client, space, content=TEMPLATE_CONTRACT, name="template_contract.yaml",
+def _preview(client, space, content=TEMPLATE_CONTRACT, name="member_contract.yaml",
              replace=False):
     data = {"space": space.pk, "contract_file": SimpleUploadedFile(name, content)}
     if replace:
@@ -52,7 +52,7 @@ def test_a_steward_previews_then_imports_a_contract_file(steward_client, space, 
     summary = preview.context["preview"]
     assert [(result.contract.name, result.contract.version, result.outcome)
             for result in summary["contracts"]] == [("my_contract", "1.0.0", "created")]
-    assert summary["file_name"] == "template_contract.yaml"
+    assert summary["file_name"] == "member_contract.yaml"
     assert summary["notes"] == []
     assert "Confirm import" in preview.text
     assert after_preview == []
@@ -82,7 +82,7 @@ def test_the_preview_tells_unchanged_and_replaced_apart(steward_client, space):
         "unchanged"
     ]
     assert refused.context["errors"] == [
-        "template_contract.yaml: contract my_contract 1.0.0, field version: my_contract 1.0.0 "
+        "member_contract.yaml: contract my_contract 1.0.0, field version: my_contract 1.0.0 "
         "already exists with other content; import a new version, or replace a draft with "
         "--replace."
     ]
@@ -167,7 +167,7 @@ def test_a_field_error_names_the_field(steward_client, space):
     response = _preview(steward_client, space, content)
 
     [error] = response.context["errors"]
-    assert error.startswith("template_contract.yaml")
+    assert error.startswith("member_contract.yaml")
     assert "schema" in error
     assert not DataContract.objects.exists()
 
@@ -178,7 +178,7 @@ def test_a_file_over_the_limit_is_refused(steward_client, space, settings):
     response = _preview(steward_client, space)
 
     assert response.context["form"].errors == {
-        "contract_file": ["template_contract.yaml: the file is larger than the limit of 100 bytes"]
+        "contract_file": ["member_contract.yaml: the file is larger than the limit of 100 bytes"]
     }
     assert not DataContract.objects.exists()
 

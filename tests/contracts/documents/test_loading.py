@@ -9,7 +9,7 @@ import pytest
 from contracts.documents.errors import DocumentError, SourceLocation
 from contracts.documents.loading import load_document, load_document_bytes
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 LIMIT = 1_000_000
 
 
@@ -19,7 +19,7 @@ def load_yaml_text(content: bytes, name: str = "contract.yaml"):
 
 def test_every_fixture_loads_as_a_mapping_with_line_numbers():
     # given the PyCharter templates
-    paths = sorted(FIXTURES.glob("template_*.yaml"))
+    paths = sorted(FIXTURES.glob("*.yaml"))
 
     # when each is loaded
     documents = [load_document(path, max_bytes=LIMIT) for path in paths]
@@ -27,7 +27,7 @@ def test_every_fixture_loads_as_a_mapping_with_line_numbers():
     # then each is a mapping, and the contract's fields know their lines
     assert [type(document.data) for document in documents] == [dict] * 5
     contract = next(
-        document for document in documents if document.path.name == "template_contract.yaml"
+        document for document in documents if document.path.name == "member_contract.yaml"
     )
     assert contract.location_of(("metadata", "ownership", "owner")) == SourceLocation(149, 5)
     assert contract.location_of(("schema", "properties", "age", "coercion")) == SourceLocation(

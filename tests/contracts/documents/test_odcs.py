@@ -15,7 +15,7 @@ from contracts.documents.odcs import bundle_to_odcs, odcs_to_bundle
 from contracts.documents.parsing import parse_contract_file, parse_split_files
 from contracts.documents.serializing import dump_yaml
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 LIMIT = 1_000_000
 ODCS_SCHEMA = json.loads(
     (Path(open_data_contract_standard.__file__).parent / "schema.json").read_text()
@@ -23,15 +23,15 @@ ODCS_SCHEMA = json.loads(
 
 
 def template_contract():
-    return parse_contract_file(FIXTURES / "template_contract.yaml", max_bytes=LIMIT).bundles[0]
+    return parse_contract_file(FIXTURES / "member_contract.yaml", max_bytes=LIMIT).bundles[0]
 
 
 def split_templates():
     paths = [
-        FIXTURES / "template_schema.yaml",
-        FIXTURES / "template_coercion_rules.yaml",
-        FIXTURES / "template_validation_rules.yaml",
-        FIXTURES / "template_metadata.yaml",
+        FIXTURES / "loan_schema.yaml",
+        FIXTURES / "loan_coercion_rules.yaml",
+        FIXTURES / "loan_validation_rules.yaml",
+        FIXTURES / "loan_metadata.yaml",
     ]
     return parse_split_files(paths, max_bytes=LIMIT).bundles[0]
 

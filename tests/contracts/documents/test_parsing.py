@@ -13,19 +13,19 @@ from contracts.documents.bundle import (
 from contracts.documents.errors import DocumentError
 from contracts.documents.parsing import parse_contract_file, parse_split_files
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 LIMIT = 1_000_000
 SPLIT_FILES = [
-    FIXTURES / "template_schema.yaml",
-    FIXTURES / "template_coercion_rules.yaml",
-    FIXTURES / "template_validation_rules.yaml",
-    FIXTURES / "template_metadata.yaml",
+    FIXTURES / "loan_schema.yaml",
+    FIXTURES / "loan_coercion_rules.yaml",
+    FIXTURES / "loan_validation_rules.yaml",
+    FIXTURES / "loan_metadata.yaml",
 ]
 
 
 def contract_variant(tmp_path: Path, old: str, new: str, name: str = "contract.yaml") -> Path:
     """A copy of the template contract with one piece of text replaced."""
-    text = (FIXTURES / "template_contract.yaml").read_text(encoding="utf-8")
+    text = (FIXTURES / "member_contract.yaml").read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / name
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -40,7 +40,7 @@ def parse_error(path: Path) -> str:
 
 def test_the_whole_template_contract_becomes_one_bundle():
     # given the PyCharter template contract
-    path = FIXTURES / "template_contract.yaml"
+    path = FIXTURES / "member_contract.yaml"
 
     # when it is parsed
     parsed = parse_contract_file(path, max_bytes=LIMIT)
@@ -77,7 +77,7 @@ def test_the_whole_template_contract_becomes_one_bundle():
 
 def test_the_template_contracts_metadata_keeps_sections_without_a_column_in_extra():
     # given the PyCharter template contract, whose ownership names no role
-    path = FIXTURES / "template_contract.yaml"
+    path = FIXTURES / "member_contract.yaml"
 
     # when it is parsed
     metadata = parse_contract_file(path, max_bytes=LIMIT).bundles[0].metadata
@@ -202,15 +202,15 @@ def test_split_files_without_metadata_need_a_name(tmp_path):
 def test_two_schemas_among_split_files_are_refused(tmp_path):
     # given the template schema twice (as two files)
     copy = tmp_path / "again.yaml"
-    copy.write_text((FIXTURES / "template_schema.yaml").read_text())
+    copy.write_text((FIXTURES / "loan_schema.yaml").read_text())
 
     # when they are parsed together
     with pytest.raises(DocumentError) as caught:
-        parse_split_files([FIXTURES / "template_schema.yaml", copy], max_bytes=LIMIT, name="x")
+        parse_split_files([FIXTURES / "loan_schema.yaml", copy], max_bytes=LIMIT, name="x")
 
     # then the second is refused, naming the first
     assert str(caught.value) == (
-        f"{copy}, line 8, column 1: {FIXTURES / 'template_schema.yaml'} is the schema already"
+        f"{copy}, line 8, column 1: {FIXTURES / 'loan_schema.yaml'} is the schema already"
     )
 
 

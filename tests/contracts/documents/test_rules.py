@@ -8,11 +8,11 @@ from contracts.documents.errors import DocumentError
 from contracts.documents.loading import load_document
 from contracts.documents.rules import inline_rules, merge_rules
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 
 
 def template_contract() -> dict:
-    return load_document(FIXTURES / "template_contract.yaml", max_bytes=1_000_000).data
+    return load_document(FIXTURES / "member_contract.yaml", max_bytes=1_000_000).data
 
 
 def test_inline_rules_of_the_template_schema():

@@ -14,13 +14,13 @@ from contracts.documents.serializing import (
     dump_yaml,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 LIMIT = 1_000_000
 SPLIT_FILES = {
-    "schema": FIXTURES / "template_schema.yaml",
-    "coercion_rules": FIXTURES / "template_coercion_rules.yaml",
-    "validation_rules": FIXTURES / "template_validation_rules.yaml",
-    "metadata": FIXTURES / "template_metadata.yaml",
+    "schema": FIXTURES / "loan_schema.yaml",
+    "coercion_rules": FIXTURES / "loan_coercion_rules.yaml",
+    "validation_rules": FIXTURES / "loan_validation_rules.yaml",
+    "metadata": FIXTURES / "loan_metadata.yaml",
 }
 
 
@@ -37,7 +37,7 @@ def test_every_fixture_file_is_covered_by_a_round_trip():
     files = sorted(path.name for path in FIXTURES.glob("*.yaml"))
 
     # when compared with the files the round trips below read
-    covered = sorted(["template_contract.yaml", *(path.name for path in SPLIT_FILES.values())])
+    covered = sorted(["member_contract.yaml", *(path.name for path in SPLIT_FILES.values())])
 
     # then none is left out
     assert files == covered
@@ -45,7 +45,7 @@ def test_every_fixture_file_is_covered_by_a_round_trip():
 
 def test_the_whole_template_contract_round_trips_with_its_key_order():
     # given the template contract
-    path = FIXTURES / "template_contract.yaml"
+    path = FIXTURES / "member_contract.yaml"
     [bundle] = parse_contract_file(path, max_bytes=LIMIT).bundles
 
     # when it is written back
@@ -88,7 +88,7 @@ def test_each_split_template_alone_round_trips(part):
 @pytest.mark.parametrize(("dump", "suffix"), [(dump_yaml, ".yaml"), (dump_json, ".json")])
 def test_dumped_text_loads_back_to_the_same_data(tmp_path, dump, suffix):
     # given the template contract as a bundle
-    path = FIXTURES / "template_contract.yaml"
+    path = FIXTURES / "member_contract.yaml"
     [bundle] = parse_contract_file(path, max_bytes=LIMIT).bundles
 
     # when it is dumped to a file and that file is parsed and dumped again
@@ -162,13 +162,13 @@ def test_nulls_empty_blocks_and_unmapped_keys_come_back_as_written(tmp_path):
 
 def test_the_whole_template_contract_exported_as_split_documents():
     # given the template contract
-    [bundle] = parse_contract_file(FIXTURES / "template_contract.yaml", max_bytes=LIMIT).bundles
+    [bundle] = parse_contract_file(FIXTURES / "member_contract.yaml", max_bytes=LIMIT).bundles
 
     # when exported as split documents
     documents = bundle_to_split_documents(bundle)
 
     # then each part is its block of the contract
-    original = data_of(FIXTURES / "template_contract.yaml")
+    original = data_of(FIXTURES / "member_contract.yaml")
     assert documents == {
         "schema": original["schema"],
         "coercion_rules": original["coercion_rules"],
@@ -215,7 +215,7 @@ def test_a_bundle_without_a_layout_is_written_in_canonical_order_with_what_it_ho
 
 def test_exported_documents_do_not_share_state_with_the_bundle():
     # given the template contract as a bundle
-    [bundle] = parse_contract_file(FIXTURES / "template_contract.yaml", max_bytes=LIMIT).bundles
+    [bundle] = parse_contract_file(FIXTURES / "member_contract.yaml", max_bytes=LIMIT).bundles
 
     # when an exported document is changed
     document = bundle_to_document(bundle)
@@ -227,13 +227,13 @@ def test_exported_documents_do_not_share_state_with_the_bundle():
 
 def test_the_seed_shape_gives_the_contracts_entry_of_each_seed_file():
     # given the template contract
-    [bundle] = parse_contract_file(FIXTURES / "template_contract.yaml", max_bytes=LIMIT).bundles
+    [bundle] = parse_contract_file(FIXTURES / "member_contract.yaml", max_bytes=LIMIT).bundles
 
     # when it is written in the seed shape
     entries = bundle_to_document(bundle, shape="seed")
 
     # then each seed file gets one entry, artifacts naming their contract first
-    original = data_of(FIXTURES / "template_contract.yaml")
+    original = data_of(FIXTURES / "member_contract.yaml")
     link = {"contract_name": "my_contract", "contract_version": "1.0.0"}
     assert entries == {
         "contracts.yaml": {

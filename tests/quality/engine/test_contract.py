@@ -18,7 +18,7 @@ from quality.engine import (
     record_identifier,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 
 
 def load(name):
@@ -33,14 +33,14 @@ def documented_names(name):
 
 def test_known_coercions_are_the_documented_ones_and_nullable_boolean():
     # given the coercion template's header / when compared with the engine's names
-    documented = documented_names("template_coercion_rules.yaml")
+    documented = documented_names("loan_coercion_rules.yaml")
     # then they are the same, plus coerce_to_nullable_boolean that the semantics measure
     assert len(documented) == 20
     assert set(KNOWN_COERCIONS) == documented | {"coerce_to_nullable_boolean"}
 
 
 def test_known_validations_are_exactly_the_documented_ones():
-    documented = documented_names("template_validation_rules.yaml")
+    documented = documented_names("loan_validation_rules.yaml")
     assert len(documented) == 15
     assert set(KNOWN_VALIDATIONS) == documented
 
@@ -60,7 +60,7 @@ def test_validation_specs_give_their_parameters():
 
 def test_template_contract_compiles_with_inline_and_top_level_rules():
     # given the template contract, whose inline rules repeat its top-level ones
-    document = load("template_contract.yaml")
+    document = load("member_contract.yaml")
     # when it is compiled
     contract = compile_contract(
         document["schema"],
@@ -81,9 +81,9 @@ def test_template_contract_compiles_with_inline_and_top_level_rules():
 
 def test_template_rule_files_compile_against_the_template_schema():
     # given the separate template files (the rules name id, count, amount... of template_schema)
-    schema = load("template_schema.yaml")
-    coercions = load("template_coercion_rules.yaml")["rules"]
-    validations = load("template_validation_rules.yaml")["rules"]
+    schema = load("loan_schema.yaml")
+    coercions = load("loan_coercion_rules.yaml")["rules"]
+    validations = load("loan_validation_rules.yaml")["rules"]
     # when / then they make one contract
     contract = compile_contract(schema, coercions, validations)
     assert "uuid" in contract.field_names
@@ -91,7 +91,7 @@ def test_template_rule_files_compile_against_the_template_schema():
 
 def test_inline_rules_apply_without_top_level_rules():
     # given only the schema of the template contract, with its inline coercion and validations
-    schema = load("template_contract.yaml")["schema"]
+    schema = load("member_contract.yaml")["schema"]
     contract = compile_contract(schema)
     # when a record needs the inline coercion and breaks an inline validation
     result = contract.check(
@@ -306,7 +306,7 @@ def test_references_to_definitions_are_resolved():
 
 def test_every_failing_field_is_reported_with_its_error_type():
     # given the template contract
-    document = load("template_contract.yaml")
+    document = load("member_contract.yaml")
     contract = compile_contract(
         document["schema"],
         document["coercion_rules"]["rules"],
@@ -374,7 +374,7 @@ def test_a_record_that_could_not_be_read_is_a_record_violation():
 
 def test_a_check_never_raises_on_hostile_values():
     # given a contract with coercions and rules / when values no JSON file holds arrive
-    schema = load("template_contract.yaml")["schema"]
+    schema = load("member_contract.yaml")["schema"]
     contract = compile_contract(schema)
     deep = []
     for _ in range(100_000):
