@@ -41,7 +41,7 @@ def test_the_template_contract_round_trips(db, space, tmp_path):
          "--space", _space_argument(space))
     exported = tmp_path / "exported.yaml"
 
-    _run("export_contract", "my_contract", "--space", _space_argument(space),
+    _run("export_contract", "library_members", "--space", _space_argument(space),
          "--output", str(exported))
 
     assert _load(exported) == _load(FIXTURES / "member_contract.yaml")
@@ -51,7 +51,7 @@ def test_the_template_contract_round_trips_as_json(db, space, tmp_path):
     _run("import_contract", str(FIXTURES / "member_contract.yaml"),
          "--space", _space_argument(space))
 
-    text = _run("export_contract", "my_contract", "--space", _space_argument(space),
+    text = _run("export_contract", "library_members", "--space", _space_argument(space),
                 "--format", "json")
 
     assert json.loads(text) == _load(FIXTURES / "member_contract.yaml")
@@ -82,11 +82,11 @@ def test_every_demo_contract_round_trips(path, db, space, tmp_path):
 def test_importing_the_same_file_twice_changes_nothing(db, space):
     arguments = ("import_contract", str(FIXTURES / "member_contract.yaml"),
                  "--space", _space_argument(space))
-    assert _run(*arguments) == "my_contract 1.0.0: created\n"
+    assert _run(*arguments) == "library_members 1.0.0: created\n"
     with space_scope(space):
         first = DataContract.objects.values_list("id", "updated_at").get()
 
-    assert _run(*arguments) == "my_contract 1.0.0: unchanged\n"
+    assert _run(*arguments) == "library_members 1.0.0: unchanged\n"
 
     with space_scope(space):
         assert DataContract.objects.values_list("id", "updated_at").get() == first
@@ -110,7 +110,7 @@ def test_same_name_and_version_with_other_content_is_an_error(db, space, tmp_pat
         _run("import_contract", str(variant), "--space", _space_argument(space))
 
     assert str(variant) in str(error.value)
-    assert "my_contract 1.0.0 already exists with other content" in str(error.value)
+    assert "library_members 1.0.0 already exists with other content" in str(error.value)
     with space_scope(space):
         assert DataContract.objects.get().description != "Changed"
 
@@ -122,7 +122,7 @@ def test_replace_targets_drafts_only(db, space, tmp_path):
                        status="draft")
 
     assert _run("import_contract", str(changed), "--space", _space_argument(space),
-                "--replace") == "my_contract 1.0.0: replaced\n"
+                "--replace") == "library_members 1.0.0: replaced\n"
 
     with space_scope(space):
         assert DataContract.objects.get().description == "Changed"
@@ -140,24 +140,27 @@ def test_replace_refuses_an_active_contract(db, space, tmp_path):
 def test_an_import_lands_in_its_space_and_reuses_its_organizations_reference_data(
     db, space, other_space, unscoped
 ):
-    Owner.objects.create(id="data-team", organization=space.organization, name="Data Team")
-    System.objects.create(name="source_system_1", organization=other_space.organization)
+    Owner.objects.create(id="circulation-desk", organization=space.organization,
+                         name="Circulation Desk")
+    System.objects.create(name="self_service_kiosk", organization=other_space.organization)
 
     _run("import_contract", *[str(FIXTURES / name) for name in SPLIT_FILES.values()],
          "--space", _space_argument(space))
 
     contract = DataContract.objects.get()
     assert contract.space == space
-    assert Owner.objects.get(pk="data-team").name == "Data Team"
-    assert System.objects.filter(name="source_system_1").count() == 2
-    assert System.objects.get(name="source_system_1", organization=space.organization)
+    assert Owner.objects.get(pk="circulation-desk").name == "Circulation Desk"
+    assert System.objects.filter(name="self_service_kiosk").count() == 2
+    assert System.objects.get(name="self_service_kiosk", organization=space.organization)
     assert not DataContract.objects.filter(space=other_space).exists()
 
 
-def test_the_same_contract_can_live_in_two_spaces(db, space, other_space):
+def test_the_same_contract_can_live_in_two_spaces(db, space, other_space, tmp_path):
+    # Owner ids are global (the ERD's key), so the second organization's copy names none.
+    without_owners = _variant(tmp_path, lambda document: document["metadata"].pop("ownership"))
     for tenant_space in (space, other_space):
-        assert _run("import_contract", str(FIXTURES / "member_contract.yaml"),
-                    "--space", _space_argument(tenant_space)) == "my_contract 1.0.0: created\n"
+        assert _run("import_contract", str(without_owners),
+                    "--space", _space_argument(tenant_space)) == "library_members 1.0.0: created\n"
 
 
 def test_a_broken_file_is_an_error_naming_file_and_line_and_nothing_is_written(
@@ -197,7 +200,7 @@ def test_dry_run_writes_nothing(db, space, unscoped):
     output = _run("import_contract", str(FIXTURES / "member_contract.yaml"),
                   "--space", _space_argument(space), "--dry-run")
 
-    assert output == "my_contract 1.0.0: would be created\n"
+    assert output == "library_members 1.0.0: would be created\n"
     assert DataContract.objects.count() == 0
 
 

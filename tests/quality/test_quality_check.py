@@ -42,7 +42,7 @@ def _jsonl(tmp_path, records, name="data.jsonl"):
 
 def _check(space, path, *extra, expect_exit=None):
     output = io.StringIO()
-    arguments = ["run_quality_check", "my_contract", str(path), "--json", "--record-id", "user_id",
+    arguments = ["run_quality_check", "library_members", str(path), "--json", "--record-id", "user_id",
                  "--space", f"{space.organization.slug}/{space.slug}", *extra]
     if expect_exit is None:
         call_command(*arguments, stdout=output)
@@ -206,7 +206,7 @@ def test_without_an_identifier_field_records_are_named_by_position(space, tmp_pa
     output = io.StringIO()
 
     with pytest.raises(SystemExit):
-        call_command("run_quality_check", "my_contract", str(_jsonl(tmp_path, _records())),
+        call_command("run_quality_check", "library_members", str(_jsonl(tmp_path, _records())),
                      "--json", "--space", f"{space.organization.slug}/{space.slug}",
                      stdout=output)
 
@@ -216,7 +216,7 @@ def test_without_an_identifier_field_records_are_named_by_position(space, tmp_pa
 
 
 def test_an_unknown_contract_is_a_clear_error(space, tmp_path):
-    with pytest.raises(CommandError, match="No contract my_contract in cathay-data/flights"):
+    with pytest.raises(CommandError, match="No contract library_members in cathay-data/flights"):
         _check(space, _jsonl(tmp_path, [VALID]))
 
 
@@ -225,9 +225,9 @@ def test_human_output_names_the_verdict_and_counts(space, tmp_path):
     output = io.StringIO()
 
     with pytest.raises(SystemExit):
-        call_command("run_quality_check", "my_contract", str(_jsonl(tmp_path, _records())),
+        call_command("run_quality_check", "library_members", str(_jsonl(tmp_path, _records())),
                      "--space", f"{space.organization.slug}/{space.slug}", stdout=output,
                      stderr=io.StringIO())
 
-    assert "my_contract 1.0.0: FAILED" in output.getvalue()
+    assert "library_members 1.0.0: FAILED" in output.getvalue()
     assert "2 valid / 2 invalid of 4 records, 3 violations" in output.getvalue()

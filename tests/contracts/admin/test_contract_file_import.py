@@ -40,7 +40,7 @@ def _contracts():
 
 
 def test_a_steward_previews_then_imports_a_contract_file(steward_client, space, other_space):
-    factories.SystemFactory(organization=other_space.organization, name="source_system_1")
+    factories.SystemFactory(organization=other_space.organization, name="branch_registration_kiosk")
 
     page = steward_client.get(URL)
     preview = _preview(steward_client, space)
@@ -51,7 +51,7 @@ def test_a_steward_previews_then_imports_a_contract_file(steward_client, space, 
     assert page.context["form"].initial["space"] == space.pk
     summary = preview.context["preview"]
     assert [(result.contract.name, result.contract.version, result.outcome)
-            for result in summary["contracts"]] == [("my_contract", "1.0.0", "created")]
+            for result in summary["contracts"]] == [("library_members", "1.0.0", "created")]
     assert summary["file_name"] == "member_contract.yaml"
     assert summary["notes"] == []
     assert "Confirm import" in preview.text
@@ -59,10 +59,10 @@ def test_a_steward_previews_then_imports_a_contract_file(steward_client, space, 
     contract = DataContract.objects.get()
     assert confirmed.status_code == 302
     assert confirmed.url == reverse("admin:contracts_datacontract_change", args=[contract.pk])
-    assert _contracts() == [("my_contract", "1.0.0", space.pk, contract.description)]
+    assert _contracts() == [("library_members", "1.0.0", space.pk, contract.description)]
     assert not DataContract.objects.filter(space=other_space).exists()
     assert list(System.objects.filter(organization=other_space.organization)
-                .values_list("name", flat=True)) == ["source_system_1"]
+                .values_list("name", flat=True)) == ["branch_registration_kiosk"]
 
 
 def test_the_preview_tells_unchanged_and_replaced_apart(steward_client, space):
@@ -82,7 +82,7 @@ def test_the_preview_tells_unchanged_and_replaced_apart(steward_client, space):
         "unchanged"
     ]
     assert refused.context["errors"] == [
-        "member_contract.yaml: contract my_contract 1.0.0, field version: my_contract 1.0.0 "
+        "member_contract.yaml: contract library_members 1.0.0, field version: library_members 1.0.0 "
         "already exists with other content; import a new version, or replace a draft with "
         "--replace."
     ]
@@ -161,7 +161,7 @@ def test_an_error_names_the_file_line_and_field_and_nothing_is_written(steward_c
 
 def test_a_field_error_names_the_field(steward_client, space):
     document = yaml.safe_load(TEMPLATE_CONTRACT)
-    document["schema"]["properties"]["name"]["maxLength"] = "long"
+    document["schema"]["properties"]["full_name"]["maxLength"] = "long"
     content = yaml.safe_dump(document, sort_keys=False).encode()
 
     response = _preview(steward_client, space, content)

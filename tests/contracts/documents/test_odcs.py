@@ -54,8 +54,8 @@ def test_the_template_contract_exports_as_valid_odcs():
     assert {key: document[key] for key in ("apiVersion", "kind", "id", "name", "version")} == {
         "apiVersion": "v3.2.0",
         "kind": "DataContract",
-        "id": "my_contract",
-        "name": "my_contract",
+        "id": "library_members",
+        "name": "library_members",
         "version": "1.0.0",
     }
     assert document["status"] == "active"
@@ -203,7 +203,7 @@ def test_an_exported_contract_imports_back_to_the_same_rules_and_metadata():
     # then what was mapped or kept comes back, with nothing unmapped
     assert imported.unmapped == []
     restored = imported.bundle
-    assert (restored.name, restored.version, restored.status) == ("my_contract", "1.0.0", "active")
+    assert (restored.name, restored.version, restored.status) == ("library_members", "1.0.0", "active")
     assert restored.coercion_rules == bundle.coercion_rules
     assert restored.validation_rules.rules == bundle.validation_rules.rules
     assert restored.metadata == bundle.metadata

@@ -47,7 +47,7 @@ def test_the_whole_template_contract_becomes_one_bundle():
 
     # then its identity and parts are the columns of the contract's rows
     [bundle] = parsed.bundles
-    assert (bundle.name, bundle.version, bundle.status) == ("my_contract", "1.0.0", "active")
+    assert (bundle.name, bundle.version, bundle.status) == ("library_members", "1.0.0", "active")
     assert bundle.description == (
         "User data contract with schema, coercion, validation, and metadata"
     )
@@ -111,10 +111,10 @@ def test_the_split_templates_given_together_become_one_bundle_named_by_the_metad
     [bundle] = parse_split_files(paths, max_bytes=LIMIT).bundles
 
     # then the contract is named by the metadata's title and version
-    assert (bundle.name, bundle.version, bundle.status) == ("my_entity", "1.0.0", "active")
+    assert (bundle.name, bundle.version, bundle.status) == ("book_loans", "1.0.0", "active")
     assert bundle.description == "Description of what this data represents"
     assert (bundle.schema.title, bundle.coercion_rules.title, bundle.validation_rules.title) == (
-        "my_entity",
+        "book_loans",
         "my_coercion_rules",
         "my_validation_rules",
     )
@@ -162,7 +162,7 @@ def test_a_name_and_version_given_for_split_files_win_over_the_metadata():
 
     # then the contract has the given identity and the parts keep theirs
     assert (bundle.name, bundle.version) == ("users", "2.1.0")
-    assert (bundle.metadata.title, bundle.metadata.version) == ("my_entity", "1.0.0")
+    assert (bundle.metadata.title, bundle.metadata.version) == ("book_loans", "1.0.0")
 
 
 def test_split_files_in_json_are_recognised_by_their_keys(tmp_path):
@@ -233,7 +233,7 @@ def test_a_split_file_of_no_known_kind_is_refused(tmp_path):
 
 def test_a_whole_contract_without_a_name_is_refused(tmp_path):
     # given the template contract without its name
-    path = contract_variant(tmp_path, "name: my_contract\n", "")
+    path = contract_variant(tmp_path, "name: library_members\n", "")
 
     # when it is parsed
     message = parse_error(path)

@@ -234,10 +234,10 @@ def test_the_seed_shape_gives_the_contracts_entry_of_each_seed_file():
 
     # then each seed file gets one entry, artifacts naming their contract first
     original = data_of(FIXTURES / "member_contract.yaml")
-    link = {"contract_name": "my_contract", "contract_version": "1.0.0"}
+    link = {"contract_name": "library_members", "contract_version": "1.0.0"}
     assert entries == {
         "contracts.yaml": {
-            "name": "my_contract",
+            "name": "library_members",
             "version": "1.0.0",
             "status": "active",
             "description": original["description"],
