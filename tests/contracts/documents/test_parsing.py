@@ -49,34 +49,48 @@ def test_the_whole_template_contract_becomes_one_bundle():
     [bundle] = parsed.bundles
     assert (bundle.name, bundle.version, bundle.status) == ("library_members", "1.0.0", "active")
     assert bundle.description == (
-        "User data contract with schema, coercion, validation, and metadata"
+        "Members of the city library network, as the lending desks register them"
     )
-    assert (bundle.schema.title, bundle.schema.version) == ("User", "1.0.0")
+    assert (bundle.schema.title, bundle.schema.version) == ("LibraryMember", "1.0.0")
     assert bundle.schema.schema_data["properties"]["age"]["coercion"] == "coerce_to_integer"
     assert bundle.coercion_rules == CoercionRulesPart(
-        title="my_contract_coercion_rules",
+        title="library_members_coercion_rules",
         version="1.0.0",
         description=None,
         rules={
-            "user_id": "coerce_to_string",
-            "name": "coerce_to_stripped_string",
+            "card_number": "coerce_to_string",
+            "full_name": "coerce_to_stripped_string",
             "email": "coerce_to_lowercase",
             "age": "coerce_to_integer",
-            "status": "coerce_to_lowercase",
-            "created_at": "coerce_to_datetime",
-            "notes": "coerce_to_nullable_string",
+            "membership": "coerce_to_lowercase",
+            "joined_at": "coerce_to_datetime",
+            "remarks": "coerce_to_nullable_string",
         },
     )
     assert isinstance(bundle.validation_rules, ValidationRulesPart)
     assert bundle.validation_rules.rules["age"] == {
         "greater_than_or_equal_to": {"threshold": 0},
-        "less_than_or_equal_to": {"threshold": 150},
+        "less_than_or_equal_to": {"threshold": 120},
     }
-    assert (parsed.owners, parsed.systems, parsed.domains, parsed.skipped) == ([], [], [], [])
+    assert sorted(owner.id for owner in parsed.owners) == [
+        "circulation-desk",
+        "head-librarian@citylibrary.example",
+        "helpdesk-lead@citylibrary.example",
+        "ils-admin@citylibrary.example",
+        "library-systems",
+    ]
+    assert sorted(system.name for system in parsed.systems) == [
+        "branch_registration_kiosk",
+        "integrated_library_system",
+        "online_signup_form",
+        "reading_analytics",
+    ]
+    assert sorted(domain.name for domain in parsed.domains) == ["circulation", "membership"]
+    assert parsed.skipped == []
 
 
 def test_the_template_contracts_metadata_keeps_sections_without_a_column_in_extra():
-    # given the PyCharter template contract, whose ownership names no role
+    # given the whole contract, whose ownership has a note besides its five roles
     path = FIXTURES / "member_contract.yaml"
 
     # when it is parsed
@@ -84,23 +98,39 @@ def test_the_template_contracts_metadata_keeps_sections_without_a_column_in_extr
 
     # then columns, links and extra split the metadata block between them
     assert (metadata.title, metadata.version, metadata.status) == (
-        "my_contract_metadata",
+        "library_members_metadata",
         "1.0.0",
         "active",
     )
     assert (metadata.description, metadata.created_by, metadata.updated_by) == (
-        "User data contract",
-        "data-team",
+        "Registered library members",
+        "circulation-desk",
         None,
     )
     assert metadata.governance_rules["sensitivity"] == "confidential"
-    assert metadata.extra == {
-        "created_at": "2025-01-01T00:00:00Z",
-        "ownership": {"owner": "data-team", "team": "engineering"},
+    assert metadata.governance_rules["quality_thresholds"] == {
+        "min_overall_score": 90,
+        "max_violation_rate": 0.1,
     }
-    assert metadata.ownership == {role: () for role in OWNERSHIP_ROLES}
-    assert metadata.lineage == {role: () for role in SYSTEM_ROLES}
-    assert metadata.domains == ()
+    assert metadata.extra == {
+        "created_at": "2025-02-03T09:00:00Z",
+        "ownership": {"steward_note": "reviewed every spring"},
+    }
+    assert metadata.ownership == {
+        "business_owners": ("head-librarian@citylibrary.example",),
+        "bu_sme": ("circulation-desk",),
+        "it_application_owners": ("library-systems",),
+        "it_sme": ("ils-admin@citylibrary.example",),
+        "support_lead": ("helpdesk-lead@citylibrary.example",),
+    }
+    assert list(metadata.ownership) == list(OWNERSHIP_ROLES)
+    assert metadata.lineage == {
+        "pulls_from": ("branch_registration_kiosk", "online_signup_form"),
+        "pushes_to": ("reading_analytics",),
+        "system_sources": ("integrated_library_system",),
+    }
+    assert list(metadata.lineage) == list(SYSTEM_ROLES)
+    assert metadata.domains == ("circulation", "membership")
 
 
 def test_the_split_templates_given_together_become_one_bundle_named_by_the_metadata():
@@ -111,32 +141,39 @@ def test_the_split_templates_given_together_become_one_bundle_named_by_the_metad
     [bundle] = parse_split_files(paths, max_bytes=LIMIT).bundles
 
     # then the contract is named by the metadata's title and version
-    assert (bundle.name, bundle.version, bundle.status) == ("book_loans", "1.0.0", "active")
-    assert bundle.description == "Description of what this data represents"
+    assert (bundle.name, bundle.version, bundle.status) == ("book_loans", "2.3.0", "active")
+    assert bundle.description == "Loans of physical and digital books across all branches"
     assert (bundle.schema.title, bundle.coercion_rules.title, bundle.validation_rules.title) == (
         "book_loans",
-        "my_coercion_rules",
-        "my_validation_rules",
+        "book_loans_coercion_rules",
+        "book_loans_validation_rules",
     )
-    assert bundle.coercion_rules.description == "Coercion rules for data transformation"
+    assert bundle.coercion_rules.description == (
+        "Raw lending-desk exports into the types of the loan schema"
+    )
     metadata = bundle.metadata
     assert metadata.ownership == {
-        "business_owners": ("team-name", "owner-email@company.com"),
-        "bu_sme": (),
-        "it_application_owners": (),
-        "it_sme": (),
-        "support_lead": (),
+        "business_owners": ("head-librarian@citylibrary.example", "collections-team"),
+        "bu_sme": ("circulation-desk",),
+        "it_application_owners": ("library-systems",),
+        "it_sme": ("ils-admin@citylibrary.example",),
+        "support_lead": ("helpdesk-lead@citylibrary.example",),
     }
     assert metadata.lineage == {
-        "pulls_from": ("source_system_1", "source_system_2"),
-        "pushes_to": ("destination_system_1",),
-        "system_sources": ("origin_system",),
+        "pulls_from": ("self_service_kiosk", "lending_desk_terminal"),
+        "pushes_to": ("reading_analytics",),
+        "system_sources": ("integrated_library_system",),
     }
-    assert metadata.domains == ("domain_name",)
+    assert metadata.domains == ("circulation", "lending")
+    assert metadata.governance_rules["quality_thresholds"] == {
+        "min_overall_score": 95,
+        "min_completeness": 0.99,
+        "max_violation_rate": 0.02,
+    }
     assert (metadata.type, metadata.created_by, metadata.updated_by) == (
         "object",
-        "your_username",
-        "your_username",
+        "circulation-desk",
+        "library-systems",
     )
     assert sorted(metadata.extra) == [
         "changelog",
@@ -148,7 +185,7 @@ def test_the_split_templates_given_together_become_one_bundle_named_by_the_metad
         "updated_at",
     ]
     assert metadata.extra["ownership"] == {
-        "contract_owners": ["data-science-team", "data-engineering-team"],
+        "contract_owners": ["collections-team"],
         "additional_info": {},
     }
 
@@ -162,7 +199,7 @@ def test_a_name_and_version_given_for_split_files_win_over_the_metadata():
 
     # then the contract has the given identity and the parts keep theirs
     assert (bundle.name, bundle.version) == ("users", "2.1.0")
-    assert (bundle.metadata.title, bundle.metadata.version) == ("book_loans", "1.0.0")
+    assert (bundle.metadata.title, bundle.metadata.version) == ("book_loans", "2.3.0")
 
 
 def test_split_files_in_json_are_recognised_by_their_keys(tmp_path):
@@ -239,7 +276,7 @@ def test_a_whole_contract_without_a_name_is_refused(tmp_path):
     message = parse_error(path)
 
     # then the error names the file and the field
-    assert message == f"{path}, line 15, column 1, field name: this field is required"
+    assert message == f"{path}, line 10, column 1, field name: this field is required"
 
 
 def test_a_version_written_as_a_number_is_refused_with_advice_to_quote_it(tmp_path):
@@ -251,7 +288,7 @@ def test_a_version_written_as_a_number_is_refused_with_advice_to_quote_it(tmp_pa
 
     # then the error says to quote it
     assert message == (
-        f'{path}, line 16, column 1, field version: a version must be text like "1.0.0", '
+        f'{path}, line 11, column 1, field version: a version must be text like "1.0.0", '
         "got the number 1.0: quote it"
     )
 
@@ -265,7 +302,7 @@ def test_a_version_that_is_not_semantic_is_refused(tmp_path):
 
     # then the error names the nested field and its line
     assert message == (
-        f"{path}, line 141, column 3, field metadata.version: "
+        f"{path}, line 129, column 3, field metadata.version: "
         "'v1' is not a semantic version X.Y.Z (for example \"1.0.0\")"
     )
 
@@ -273,7 +310,7 @@ def test_a_version_that_is_not_semantic_is_refused(tmp_path):
 def test_a_status_outside_active_deprecated_draft_is_refused(tmp_path):
     # given a contract whose status is "live"
     path = contract_variant(
-        tmp_path, "status: active\ndescription: User", "status: live\ndescription: User"
+        tmp_path, "status: active\ndescription: Members", "status: live\ndescription: Members"
     )
 
     # when it is parsed
@@ -281,7 +318,7 @@ def test_a_status_outside_active_deprecated_draft_is_refused(tmp_path):
 
     # then the allowed statuses are listed
     assert message == (
-        f"{path}, line 17, column 1, field status: status must be one of active, deprecated, "
+        f"{path}, line 12, column 1, field status: status must be one of active, deprecated, "
         "draft; got 'live'"
     )
 
@@ -289,7 +326,9 @@ def test_a_status_outside_active_deprecated_draft_is_refused(tmp_path):
 def test_an_owner_list_written_as_text_is_a_type_error(tmp_path):
     # given ownership whose business_owners is one string, not a list
     path = contract_variant(
-        tmp_path, "    owner: data-team\n", "    owner: data-team\n    business_owners: ops-team\n"
+        tmp_path,
+        "    business_owners: [head-librarian@citylibrary.example]\n",
+        "    business_owners: ops-team\n",
     )
 
     # when it is parsed
@@ -297,7 +336,7 @@ def test_an_owner_list_written_as_text_is_a_type_error(tmp_path):
 
     # then the error names the role and the type it got
     assert message == (
-        f"{path}, line 150, column 5, field metadata.ownership.business_owners: "
+        f"{path}, line 136, column 5, field metadata.ownership.business_owners: "
         "expected a list of owner ids, got text ('ops-team')"
     )
 
@@ -306,8 +345,8 @@ def test_an_owner_listed_twice_in_one_role_is_refused(tmp_path):
     # given a role naming the same owner twice (a link row can exist once)
     path = contract_variant(
         tmp_path,
-        "    owner: data-team\n",
-        "    owner: data-team\n    it_sme: [ann@example.com, ann@example.com]\n",
+        "    it_sme: [ils-admin@citylibrary.example]\n",
+        "    it_sme: [ann@example.com, ann@example.com]\n",
     )
 
     # when it is parsed
@@ -315,7 +354,7 @@ def test_an_owner_listed_twice_in_one_role_is_refused(tmp_path):
 
     # then the second entry is named
     assert message == (
-        f"{path}, line 150, column 31, field metadata.ownership.it_sme[1]: "
+        f"{path}, line 139, column 31, field metadata.ownership.it_sme[1]: "
         "'ann@example.com' is listed twice"
     )
 
@@ -324,8 +363,8 @@ def test_owner_ids_that_are_emails_or_handles_are_kept_as_given(tmp_path):
     # given owners named by email, handle and team
     path = contract_variant(
         tmp_path,
-        "    owner: data-team\n",
-        "    owner: data-team\n    bu_sme: [Ann.Lee@Example.com, ann_lee, ops-team]\n",
+        "    bu_sme: [circulation-desk]\n",
+        "    bu_sme: [Ann.Lee@Example.com, ann_lee, ops-team]\n",
     )
 
     # when it is parsed
@@ -344,15 +383,15 @@ def test_inline_and_top_level_coercions_that_disagree_are_refused(tmp_path):
 
     # then the conflict names the field and both rules, at the top-level rule's line
     assert message == (
-        f"{path}, line 110, column 5, field coercion_rules.rules.age: field 'age' has coercion "
+        f"{path}, line 100, column 5, field coercion_rules.rules.age: field 'age' has coercion "
         "'coerce_to_float' here but 'coerce_to_integer' inline in the schema"
     )
 
 
 def test_inline_and_top_level_validations_with_different_parameters_are_refused(tmp_path):
-    # given a top-level max_length for notes of 400, inline 500
-    text_before = "    notes:\n      max_length:\n        threshold: 500"
-    text_after = "    notes:\n      max_length:\n        threshold: 400"
+    # given a top-level max_length for remarks of 200, inline 300
+    text_before = "    remarks:\n      max_length:\n        threshold: 300"
+    text_after = "    remarks:\n      max_length:\n        threshold: 200"
     path = contract_variant(tmp_path, text_before, text_after)
 
     # when it is parsed
@@ -360,9 +399,9 @@ def test_inline_and_top_level_validations_with_different_parameters_are_refused(
 
     # then the conflict names the field and the rule
     assert message == (
-        f"{path}, line 136, column 7, field validation_rules.rules.notes.max_length: "
-        "field 'notes', rule 'max_length': parameters {'threshold': 400} here differ from "
-        "{'threshold': 500} inline in the schema"
+        f"{path}, line 125, column 7, field validation_rules.rules.remarks.max_length: "
+        "field 'remarks', rule 'max_length': parameters {'threshold': 200} here differ from "
+        "{'threshold': 300} inline in the schema"
     )
 
 
@@ -377,7 +416,7 @@ def test_a_versions_block_that_disagrees_with_a_part_is_refused(tmp_path):
 
     # then the disagreement is named
     assert message == (
-        f"{path}, line 166, column 3, field versions.schema: versions says 2.0.0, "
+        f"{path}, line 165, column 3, field versions.schema: versions says 2.0.0, "
         "but the schema has version 1.0.0"
     )
 
@@ -393,7 +432,7 @@ def test_an_inline_coercion_that_is_not_a_name_is_a_type_error(tmp_path):
 
     # then the schema property's coercion is named
     assert message == (
-        f"{path}, line 60, column 7, field schema.properties.age.coercion: "
+        f"{path}, line 53, column 7, field schema.properties.age.coercion: "
         "a coercion is the name of a coercion, got a list"
     )
 
@@ -407,7 +446,7 @@ def test_validation_rules_of_a_field_must_be_a_mapping(tmp_path):
 
     # then the field is named
     assert message == (
-        f"{path}, line 125, column 5, field validation_rules.rules.email: "
+        f"{path}, line 114, column 5, field validation_rules.rules.email: "
         "expected a mapping of rule name to its parameters, got a list"
     )
 
