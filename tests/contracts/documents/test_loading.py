@@ -18,7 +18,7 @@ def load_yaml_text(content: bytes, name: str = "contract.yaml"):
 
 
 def test_every_fixture_loads_as_a_mapping_with_line_numbers():
-    # given the PyCharter templates
+    # given the PyCharter fixtures
     paths = sorted(FIXTURES.glob("*.yaml"))
 
     # when each is loaded
@@ -29,9 +29,9 @@ def test_every_fixture_loads_as_a_mapping_with_line_numbers():
     contract = next(
         document for document in documents if document.path.name == "member_contract.yaml"
     )
-    assert contract.location_of(("metadata", "ownership", "owner")) == SourceLocation(149, 5)
+    assert contract.location_of(("metadata", "ownership", "it_sme")) == SourceLocation(139, 5)
     assert contract.location_of(("schema", "properties", "age", "coercion")) == SourceLocation(
-        60, 7
+        53, 7
     )
 
 

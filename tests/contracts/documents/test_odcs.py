@@ -42,7 +42,7 @@ def assert_valid_odcs(document):
 
 
 def test_the_template_contract_exports_as_valid_odcs():
-    # given the template contract
+    # given the whole contract
     bundle = template_contract()
 
     # when it is exported to ODCS
@@ -60,13 +60,14 @@ def test_the_template_contract_exports_as_valid_odcs():
     }
     assert document["status"] == "active"
     assert document["description"] == {
-        "purpose": "User data contract with schema, coercion, validation, and metadata"
+        "purpose": "Members of the city library network, as the lending desks register them"
     }
-    assert document["contractCreatedTs"] == "2025-01-01T00:00:00Z"
+    assert document["contractCreatedTs"] == "2025-02-03T09:00:00Z"
+    assert document["domain"] == "membership"
 
 
 def test_schema_properties_and_validations_map_to_odcs_properties_and_quality():
-    # given the template contract
+    # given the whole contract
     bundle = template_contract()
 
     # when it is exported to ODCS
@@ -74,18 +75,18 @@ def test_schema_properties_and_validations_map_to_odcs_properties_and_quality():
 
     # then types, constraints, enums and rules are ODCS fields
     properties = {item["name"]: item for item in schema_object["properties"]}
-    assert schema_object["name"] == "User"
-    assert properties["status"] == {
-        "name": "status",
+    assert schema_object["name"] == "LibraryMember"
+    assert properties["membership"] == {
+        "name": "membership",
         "logicalType": "string",
-        "enum": [{"value": "active"}, {"value": "inactive"}, {"value": "pending"}],
-        "description": "Account status",
+        "enum": [{"value": "standard"}, {"value": "student"}, {"value": "patron"}],
+        "description": "Kind of card the member holds",
         "required": True,
         "quality": [
             {
                 "type": "library",
                 "metric": "invalidValues",
-                "arguments": {"validValues": ["active", "inactive", "pending"]},
+                "arguments": {"validValues": ["standard", "student", "patron"]},
                 "mustBe": 0,
             }
         ],
@@ -93,8 +94,8 @@ def test_schema_properties_and_validations_map_to_odcs_properties_and_quality():
     assert properties["age"] == {
         "name": "age",
         "logicalType": "integer",
-        "logicalTypeOptions": {"minimum": 0, "maximum": 150},
-        "description": "User age",
+        "logicalTypeOptions": {"minimum": 0, "maximum": 120},
+        "description": "Age in whole years when the card was issued",
         "quality": [
             {
                 "type": "custom",
@@ -106,15 +107,15 @@ def test_schema_properties_and_validations_map_to_odcs_properties_and_quality():
                 "type": "custom",
                 "name": "less_than_or_equal_to",
                 "engine": "pycharter",
-                "implementation": {"less_than_or_equal_to": {"threshold": 150}},
+                "implementation": {"less_than_or_equal_to": {"threshold": 120}},
             },
         ],
     }
-    assert properties["created_at"]["logicalType"] == "timestamp"
+    assert properties["joined_at"]["logicalType"] == "timestamp"
 
 
 def test_what_odcs_cannot_say_is_listed_and_kept_as_pycharter_custom_properties():
-    # given the template contract
+    # given the whole contract
     bundle = template_contract()
 
     # when it is exported to ODCS
@@ -122,16 +123,18 @@ def test_what_odcs_cannot_say_is_listed_and_kept_as_pycharter_custom_properties(
 
     # then every leftover is listed, and kept
     assert exported.unmapped == [
-        "metadata.ownership.owner: ODCS has no field for it; kept as a pycharter custom property",
-        "metadata.ownership.team: ODCS has no field for it; kept as a pycharter custom property",
+        "metadata.ownership.steward_note: ODCS has no field for it; kept as a pycharter custom "
+        "property",
+        "metadata.lineage: ODCS servers have no direction; each system is a server of type "
+        "custom with its lineage roles as a pycharter custom property",
         "metadata.version: ODCS has no field for it; kept as a pycharter custom property",
         "metadata.description: ODCS has no field for it; kept as a pycharter custom property",
         "metadata.status: ODCS has no field for it; kept as a pycharter custom property",
         "metadata.created_by: ODCS has no field for it; kept as a pycharter custom property",
         "metadata.governance_rules: ODCS has no field for it; kept as a pycharter custom property",
-        "schema.properties.notes.anyOf: ODCS has no field for it; kept in the property's "
+        "schema.properties.remarks.anyOf: ODCS has no field for it; kept in the property's "
         "pycharter custom property jsonSchema",
-        "schema.properties.notes.default: ODCS has no field for it; kept in the property's "
+        "schema.properties.remarks.default: ODCS has no field for it; kept in the property's "
         "pycharter custom property jsonSchema",
         "schema.version: ODCS has no field for it; kept as a pycharter custom property",
         "coercion_rules: ODCS has no coercions; kept as a pycharter custom property",
@@ -139,8 +142,7 @@ def test_what_odcs_cannot_say_is_listed_and_kept_as_pycharter_custom_properties(
     ]
     kept = {item["property"] for item in exported.document["customProperties"]}
     assert kept == {
-        "metadata.ownership.owner",
-        "metadata.ownership.team",
+        "metadata.ownership.steward_note",
         "metadata.version",
         "metadata.description",
         "metadata.status",
@@ -153,9 +155,9 @@ def test_what_odcs_cannot_say_is_listed_and_kept_as_pycharter_custom_properties(
 
 
 def test_ownership_roles_become_team_members_and_systems_become_servers():
-    # given the split templates, with owners and lineage, and one system's details
+    # given the split files, with owners and lineage, and one system's details
     bundle = split_templates()
-    systems = [SystemEntry(name="source_system_1", app_id="APP-1", description="Ledger")]
+    systems = [SystemEntry(name="self_service_kiosk", app_id="APP-1", description="Kiosk")]
 
     # when exported to ODCS
     exported = bundle_to_odcs(bundle, systems=systems)
@@ -165,26 +167,30 @@ def test_ownership_roles_become_team_members_and_systems_become_servers():
     assert_valid_odcs(document)
     assert document["team"] == {
         "members": [
-            {"username": "team-name", "role": "businessOwner"},
-            {"username": "owner-email@company.com", "role": "businessOwner"},
+            {"username": "head-librarian@citylibrary.example", "role": "businessOwner"},
+            {"username": "collections-team", "role": "businessOwner"},
+            {"username": "circulation-desk", "role": "businessSubjectMatterExpert"},
+            {"username": "library-systems", "role": "itApplicationOwner"},
+            {"username": "ils-admin@citylibrary.example", "role": "itSubjectMatterExpert"},
+            {"username": "helpdesk-lead@citylibrary.example", "role": "supportLead"},
         ]
     }
     assert document["servers"][0] == {
-        "server": "source_system_1",
+        "server": "self_service_kiosk",
         "type": "custom",
-        "description": "Ledger",
+        "description": "Kiosk",
         "customProperties": [
             {"property": "lineage", "value": ["pulls_from"], "vendor": "pycharter"},
             {"property": "appId", "value": "APP-1", "vendor": "pycharter"},
         ],
     }
     assert [server["server"] for server in document["servers"]] == [
-        "source_system_1",
-        "source_system_2",
-        "destination_system_1",
-        "origin_system",
+        "self_service_kiosk",
+        "lending_desk_terminal",
+        "reading_analytics",
+        "integrated_library_system",
     ]
-    assert document["domain"] == "domain_name"
+    assert document["domain"] == "lending"
     assert (
         "metadata.lineage: ODCS servers have no direction; each system is a server of type "
         "custom with its lineage roles as a pycharter custom property"
@@ -192,7 +198,7 @@ def test_ownership_roles_become_team_members_and_systems_become_servers():
 
 
 def test_an_exported_contract_imports_back_to_the_same_rules_and_metadata():
-    # given the template contract exported to ODCS, written as YAML
+    # given the whole contract exported to ODCS, written as YAML
     bundle = template_contract()
     text = dump_yaml(bundle_to_odcs(bundle).document)
     document = load_document_bytes(text.encode(), path=PurePath("odcs.yaml"), max_bytes=LIMIT)
@@ -203,25 +209,27 @@ def test_an_exported_contract_imports_back_to_the_same_rules_and_metadata():
     # then what was mapped or kept comes back, with nothing unmapped
     assert imported.unmapped == []
     restored = imported.bundle
-    assert (restored.name, restored.version, restored.status) == ("library_members", "1.0.0", "active")
+    assert (restored.name, restored.version, restored.status) == (
+        "library_members", "1.0.0", "active"
+    )
     assert restored.coercion_rules == bundle.coercion_rules
     assert restored.validation_rules.rules == bundle.validation_rules.rules
     assert restored.metadata == bundle.metadata
-    assert restored.schema.schema_data["properties"]["notes"] == {
-        "description": "Optional notes",
-        "anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}],
+    assert restored.schema.schema_data["properties"]["remarks"] == {
+        "description": "Free text from the lending desk",
+        "anyOf": [{"type": "string", "maxLength": 300}, {"type": "null"}],
         "default": None,
     }
-    assert restored.schema.schema_data["properties"]["created_at"] == {
+    assert restored.schema.schema_data["properties"]["joined_at"] == {
         "type": "string",
         "format": "date-time",
-        "description": "Account creation timestamp",
+        "description": "When the card was issued",
     }
 
 
 def test_importing_team_and_servers_gives_ownership_lineage_and_systems():
-    # given the split templates exported to ODCS with a system's details
-    systems = [SystemEntry(name="origin_system", app_id="APP-9")]
+    # given the split files exported to ODCS with a system's details
+    systems = [SystemEntry(name="integrated_library_system", app_id="APP-9")]
     document = bundle_to_odcs(split_templates(), systems=systems).document
 
     # when imported
@@ -229,14 +237,20 @@ def test_importing_team_and_servers_gives_ownership_lineage_and_systems():
 
     # then owners, systems and domains are links again, and systems are entities
     metadata = imported.bundle.metadata
-    assert metadata.ownership["business_owners"] == ("team-name", "owner-email@company.com")
-    assert metadata.lineage == {
-        "pulls_from": ("source_system_1", "source_system_2"),
-        "pushes_to": ("destination_system_1",),
-        "system_sources": ("origin_system",),
+    assert metadata.ownership == {
+        "business_owners": ("head-librarian@citylibrary.example", "collections-team"),
+        "bu_sme": ("circulation-desk",),
+        "it_application_owners": ("library-systems",),
+        "it_sme": ("ils-admin@citylibrary.example",),
+        "support_lead": ("helpdesk-lead@citylibrary.example",),
     }
-    assert metadata.domains == ("domain_name",)
-    assert imported.systems[3] == SystemEntry(name="origin_system", app_id="APP-9")
+    assert metadata.lineage == {
+        "pulls_from": ("self_service_kiosk", "lending_desk_terminal"),
+        "pushes_to": ("reading_analytics",),
+        "system_sources": ("integrated_library_system",),
+    }
+    assert metadata.domains == ("lending",)
+    assert imported.systems[3] == SystemEntry(name="integrated_library_system", app_id="APP-9")
 
 
 def test_odcs_features_pycharter_cannot_hold_are_listed_on_import():

@@ -116,7 +116,7 @@ def test_the_template_contracts_metadata_keeps_sections_without_a_column_in_extr
         "system_sources": ("integrated_library_system",),
     }
     assert list(metadata.lineage) == list(SYSTEM_ROLES)
-    assert metadata.domains == ("circulation", "membership")
+    assert metadata.domains == ("membership",)
 
 
 def test_the_split_templates_given_together_become_one_bundle_named_by_the_metadata():
@@ -150,7 +150,7 @@ def test_the_split_templates_given_together_become_one_bundle_named_by_the_metad
         "pushes_to": ("reading_analytics",),
         "system_sources": ("integrated_library_system",),
     }
-    assert metadata.domains == ("circulation", "lending")
+    assert metadata.domains == ("lending",)
     assert metadata.governance_rules["quality_thresholds"] == {
         "min_overall_score": 95,
         "min_completeness": 0.99,
