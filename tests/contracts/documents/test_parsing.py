@@ -24,7 +24,7 @@ SPLIT_FILES = [
 
 
 def contract_variant(tmp_path: Path, old: str, new: str, name: str = "contract.yaml") -> Path:
-    """A copy of the template contract with one piece of text replaced."""
+    """A copy of the whole contract with one piece of text replaced."""
     text = (FIXTURES / "member_contract.yaml").read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / name
@@ -177,7 +177,7 @@ def test_the_split_templates_given_together_become_one_bundle_named_by_the_metad
 
 
 def test_a_name_and_version_given_for_split_files_win_over_the_metadata():
-    # given the split templates and a name and version from the caller
+    # given the split files and a name and version from the caller
     paths = SPLIT_FILES
 
     # when they are parsed with them
@@ -255,7 +255,7 @@ def test_a_split_file_of_no_known_kind_is_refused(tmp_path):
 
 
 def test_a_whole_contract_without_a_name_is_refused(tmp_path):
-    # given the template contract without its name
+    # given the whole contract without its name
     path = contract_variant(tmp_path, "name: library_members\n", "")
 
     # when it is parsed

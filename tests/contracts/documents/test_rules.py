@@ -11,37 +11,37 @@ from contracts.documents.rules import inline_rules, merge_rules
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 
 
-def template_contract() -> dict:
+def whole_contract() -> dict:
     return load_document(FIXTURES / "member_contract.yaml", max_bytes=1_000_000).data
 
 
-def test_inline_rules_of_the_template_schema():
-    # given the template contract's schema
-    schema = template_contract()["schema"]
+def test_inline_rules_of_the_whole_contracts_schema():
+    # given the whole contract's schema
+    schema = whole_contract()["schema"]
 
     # when its inline rules are read
     coercions, validations = inline_rules(schema)
 
     # then every property's coercion and validations are found, by field
     assert coercions == {
-        "user_id": "coerce_to_string",
-        "name": "coerce_to_stripped_string",
+        "card_number": "coerce_to_string",
+        "full_name": "coerce_to_stripped_string",
         "email": "coerce_to_lowercase",
         "age": "coerce_to_integer",
-        "status": "coerce_to_lowercase",
-        "created_at": "coerce_to_datetime",
-        "notes": "coerce_to_nullable_string",
+        "membership": "coerce_to_lowercase",
+        "joined_at": "coerce_to_datetime",
+        "remarks": "coerce_to_nullable_string",
     }
     assert validations == {
-        "user_id": {"non_empty_string": None},
-        "name": {"non_empty_string": None, "max_length": {"threshold": 100}},
+        "card_number": {"non_empty_string": None},
+        "full_name": {"non_empty_string": None, "max_length": {"threshold": 80}},
         "email": {"is_email": None},
         "age": {
             "greater_than_or_equal_to": {"threshold": 0},
-            "less_than_or_equal_to": {"threshold": 150},
+            "less_than_or_equal_to": {"threshold": 120},
         },
-        "status": {"only_allow": {"allowed_values": ["active", "inactive", "pending"]}},
-        "notes": {"max_length": {"threshold": 500}},
+        "membership": {"only_allow": {"allowed_values": ["standard", "student", "patron"]}},
+        "remarks": {"max_length": {"threshold": 300}},
     }
 
 
@@ -65,9 +65,9 @@ def test_inline_rules_of_nested_objects_are_named_with_dots():
     assert validations == {"author": {"non_empty_string": None}}
 
 
-def test_merging_the_template_contract_finds_no_conflict_and_repeats_nothing():
-    # given the template contract, whose top-level rules repeat the inline ones
-    contract = template_contract()
+def test_merging_the_whole_contract_finds_no_conflict_and_repeats_nothing():
+    # given the whole contract, whose top-level rules repeat the inline ones
+    contract = whole_contract()
 
     # when the rules are merged
     merged = merge_rules(

@@ -44,7 +44,7 @@ def test_every_fixture_file_is_covered_by_a_round_trip():
 
 
 def test_the_whole_template_contract_round_trips_with_its_key_order():
-    # given the template contract
+    # given the whole contract
     path = FIXTURES / "member_contract.yaml"
     [bundle] = parse_contract_file(path, max_bytes=LIMIT).bundles
 
@@ -74,7 +74,7 @@ def test_the_split_templates_imported_together_export_as_the_same_four_files():
 
 @pytest.mark.parametrize("part", list(SPLIT_FILES))
 def test_each_split_template_alone_round_trips(part):
-    # given one split template imported on its own, named by the caller
+    # given one split file imported on its own, named by the caller
     path = SPLIT_FILES[part]
     [bundle] = parse_split_files([path], max_bytes=LIMIT, name="alone", version="1.0.0").bundles
 
@@ -87,7 +87,7 @@ def test_each_split_template_alone_round_trips(part):
 
 @pytest.mark.parametrize(("dump", "suffix"), [(dump_yaml, ".yaml"), (dump_json, ".json")])
 def test_dumped_text_loads_back_to_the_same_data(tmp_path, dump, suffix):
-    # given the template contract as a bundle
+    # given the whole contract as a bundle
     path = FIXTURES / "member_contract.yaml"
     [bundle] = parse_contract_file(path, max_bytes=LIMIT).bundles
 
@@ -161,7 +161,7 @@ def test_nulls_empty_blocks_and_unmapped_keys_come_back_as_written(tmp_path):
 
 
 def test_the_whole_template_contract_exported_as_split_documents():
-    # given the template contract
+    # given the whole contract
     [bundle] = parse_contract_file(FIXTURES / "member_contract.yaml", max_bytes=LIMIT).bundles
 
     # when exported as split documents
@@ -214,7 +214,7 @@ def test_a_bundle_without_a_layout_is_written_in_canonical_order_with_what_it_ho
 
 
 def test_exported_documents_do_not_share_state_with_the_bundle():
-    # given the template contract as a bundle
+    # given the whole contract as a bundle
     [bundle] = parse_contract_file(FIXTURES / "member_contract.yaml", max_bytes=LIMIT).bundles
 
     # when an exported document is changed
@@ -226,7 +226,7 @@ def test_exported_documents_do_not_share_state_with_the_bundle():
 
 
 def test_the_seed_shape_gives_the_contracts_entry_of_each_seed_file():
-    # given the template contract
+    # given the whole contract
     [bundle] = parse_contract_file(FIXTURES / "member_contract.yaml", max_bytes=LIMIT).bundles
 
     # when it is written in the seed shape
