@@ -59,7 +59,7 @@ def test_validation_specs_give_their_parameters():
 
 
 def test_template_contract_compiles_with_inline_and_top_level_rules():
-    # given the template contract, whose inline rules repeat its top-level ones
+    # given the whole contract, whose inline rules repeat its top-level ones
     document = load("member_contract.yaml")
     # when it is compiled
     contract = compile_contract(
@@ -69,47 +69,48 @@ def test_template_contract_compiles_with_inline_and_top_level_rules():
     )
     # then every property is a field
     assert contract.field_names == (
-        "user_id",
-        "name",
+        "card_number",
+        "full_name",
         "email",
         "age",
-        "status",
-        "created_at",
-        "notes",
+        "membership",
+        "joined_at",
+        "remarks",
     )
 
 
 def test_template_rule_files_compile_against_the_template_schema():
-    # given the separate template files (the rules name id, count, amount... of template_schema)
+    # given the split files (the rules name loan_id, renewals, fine_amount... of its schema)
     schema = load("loan_schema.yaml")
     coercions = load("loan_coercion_rules.yaml")["rules"]
     validations = load("loan_validation_rules.yaml")["rules"]
     # when / then they make one contract
     contract = compile_contract(schema, coercions, validations)
-    assert "uuid" in contract.field_names
+    assert "copy_uuid" in contract.field_names
 
 
 def test_inline_rules_apply_without_top_level_rules():
-    # given only the schema of the template contract, with its inline coercion and validations
+    # given only the schema of the whole contract, with its inline coercion and validations
     schema = load("member_contract.yaml")["schema"]
     contract = compile_contract(schema)
     # when a record needs the inline coercion and breaks an inline validation
     result = contract.check(
         {
-            "user_id": 5,
-            "name": "  Bob  ",
+            "card_number": 5,
+            "full_name": "  Bob  ",
             "email": "BOB@EXAMPLE.COM",
-            "status": "Active",
-            "created_at": "2024-03-05",
-            "notes": "n" * 501,
+            "membership": "Student",
+            "joined_at": "2024-03-05",
+            "remarks": "n" * 301,
         }
     )
     # then both were applied
-    assert result.coerced["user_id"] == "5"
-    assert result.coerced["name"] == "Bob"
+    assert result.coerced["card_number"] == "5"
+    assert result.coerced["full_name"] == "Bob"
+    assert result.coerced["membership"] == "student"
     assert result.errors == [
         FieldError(
-            "notes", "validation_error", "String must be at most 500 characters long, got 501"
+            "remarks", "validation_error", "String must be at most 300 characters long, got 301"
         )
     ]
 
@@ -305,7 +306,7 @@ def test_references_to_definitions_are_resolved():
 
 
 def test_every_failing_field_is_reported_with_its_error_type():
-    # given the template contract
+    # given the whole contract
     document = load("member_contract.yaml")
     contract = compile_contract(
         document["schema"],
@@ -315,21 +316,21 @@ def test_every_failing_field_is_reported_with_its_error_type():
     # when a record fails on several fields at once (PyCharter 0.0.67 would stop at the first)
     result = contract.check(
         {
-            "name": 5,
+            "full_name": 5,
             "email": "a@b",
             "age": "N/A",
-            "status": "banned",
-            "created_at": "2024-03-05",
-            "notes": None,
+            "membership": "banned",
+            "joined_at": "2024-03-05",
+            "remarks": None,
         }
     )
     # then each failing field has exactly one error of the right type
     assert [(error.field, error.error_type) for error in result.errors] == [
-        ("user_id", "missing_field"),
-        ("name", "type_error"),
+        ("card_number", "missing_field"),
+        ("full_name", "type_error"),
         ("email", "validation_error"),
         ("age", "type_error"),
-        ("status", "validation_error"),
+        ("membership", "validation_error"),
     ]
     assert result.valid is False
     assert result.severity == "warning"
@@ -381,24 +382,24 @@ def test_a_check_never_raises_on_hostile_values():
         deep = [deep]
     result = contract.check(
         {
-            "user_id": {"a": {1, 2}},
-            "name": deep,
+            "card_number": {"a": {1, 2}},
+            "full_name": deep,
             "email": b"\xff",
             "age": 10**5000,
-            "status": object(),
-            "created_at": float("inf"),
-            "notes": [1, 2],
+            "membership": object(),
+            "joined_at": float("inf"),
+            "remarks": [1, 2],
         }
     )
     # then every field is a violation, and nothing raised
     assert [error.field for error in result.errors] == [
-        "user_id",
-        "name",
+        "card_number",
+        "full_name",
         "email",
         "age",
-        "status",
-        "created_at",
-        "notes",
+        "membership",
+        "joined_at",
+        "remarks",
     ]
 
 
