@@ -18,15 +18,19 @@ pytestmark = pytest.mark.usefixtures("unscoped")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pycharter"
 
-VALID = {"user_id": "u1", "name": "Ada", "email": "ada@example.com", "age": "36",
-         "status": "Active", "created_at": "2024-03-05T10:00:00Z"}
+VALID = {"card_number": "c1", "full_name": "Ada", "email": "ada@example.com", "age": "36",
+         "membership": "Student", "joined_at": "2024-03-05T10:00:00Z"}
 
 
-def _contract(space, thresholds=None, tmp_path=None):
+def _contract(space, thresholds=None, tmp_path=None, owners=True):
     path = FIXTURES / "member_contract.yaml"
-    if thresholds is not None:
+    if thresholds is not None or not owners:
         document = yaml.safe_load(path.read_text())
-        document["metadata"]["governance_rules"]["quality_thresholds"] = thresholds
+        if thresholds is not None:
+            document["metadata"]["governance_rules"]["quality_thresholds"] = thresholds
+        if not owners:
+            # Owner ids are global (the ERD's key): a second organization names none.
+            del document["metadata"]["ownership"]
         path = tmp_path / "contract.yaml"
         path.write_text(yaml.safe_dump(document))
     bundle = parse_contract_file(path, max_bytes=10**6).bundles[0]
@@ -42,8 +46,8 @@ def _jsonl(tmp_path, records, name="data.jsonl"):
 
 def _check(space, path, *extra, expect_exit=None):
     output = io.StringIO()
-    arguments = ["run_quality_check", "library_members", str(path), "--json", "--record-id", "user_id",
-                 "--space", f"{space.organization.slug}/{space.slug}", *extra]
+    arguments = ["run_quality_check", "library_members", str(path), "--json",
+                 "--record-id", "card_number", "--space", f"{space.organization.slug}/{space.slug}", *extra]
     if expect_exit is None:
         call_command(*arguments, stdout=output)
     else:
@@ -55,10 +59,10 @@ def _check(space, path, *extra, expect_exit=None):
 
 def _records():
     return [
-        {**VALID, "user_id": "u1"},
-        {**VALID, "user_id": "u2", "age": "-4"},
-        {**VALID, "user_id": "u3", "email": "not-an-email", "age": "N/A"},
-        {**VALID, "user_id": "u4"},
+        {**VALID, "card_number": "u1"},
+        {**VALID, "card_number": "u2", "age": "-4"},
+        {**VALID, "card_number": "u3", "email": "not-an-email", "age": "N/A"},
+        {**VALID, "card_number": "u4"},
     ]
 
 
@@ -87,7 +91,7 @@ def test_a_check_records_one_metric_and_one_violation_per_failing_field(space, t
 def test_a_clean_file_passes_and_exits_zero(space, tmp_path):
     _contract(space)
 
-    summary = _check(space, _jsonl(tmp_path, [VALID, {**VALID, "user_id": "u2"}]))
+    summary = _check(space, _jsonl(tmp_path, [VALID, {**VALID, "card_number": "u2"}]))
 
     assert summary["passed"] is True
     assert summary["overall_score"] == 100.0
@@ -148,8 +152,8 @@ def test_a_resolved_violation_found_again_is_reopened(space, tmp_path):
 
 def test_thresholds_from_the_metadata_decide_and_a_failure_raises_an_alert(space, tmp_path):
     _contract(space, thresholds={"min_overall_score": 80}, tmp_path=tmp_path)
-    records = [{**VALID, "user_id": f"u{number}"} for number in range(9)] + [
-        {**VALID, "user_id": "bad", "age": "-1"}
+    records = [{**VALID, "card_number": f"u{number}"} for number in range(9)] + [
+        {**VALID, "card_number": "bad", "age": "-1"}
     ]
 
     passing = _check(space, _jsonl(tmp_path, records))
@@ -167,12 +171,12 @@ def test_thresholds_from_the_metadata_decide_and_a_failure_raises_an_alert(space
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("undecodable.jsonl", b'{"user_id": "u1"}\n\xff\xfe{"broken": "\xc3"}\n'),
-        ("not_objects.json", b'[{"user_id": "u1"}, 42, "text", null, [1, 2]]'),
-        ("truncated.json", b'[{"user_id": "u1"}, {"user_id": "u2", "na'),
-        ("ragged.csv", b"user_id,name,email\nu1,Ada\nu2,Bob,bob@example.com,extra,cells\n"),
-        ("deep.jsonl", (b'{"user_id": "deep", "name": ' + b"[" * 5000 + b"]" * 5000 + b"}\n")),
-        ("huge.jsonl", b'{"user_id": "huge", "name": "' + b"x" * 2_000_000 + b'"}\n'),
+        ("undecodable.jsonl", b'{"card_number": "u1"}\n\xff\xfe{"broken": "\xc3"}\n'),
+        ("not_objects.json", b'[{"card_number": "u1"}, 42, "text", null, [1, 2]]'),
+        ("truncated.json", b'[{"card_number": "u1"}, {"card_number": "u2", "na'),
+        ("ragged.csv", b"card_number,full_name,email\nu1,Ada\nu2,Bob,bob@example.com,extra,cells\n"),
+        ("deep.jsonl", (b'{"card_number": "deep", "full_name": ' + b"[" * 5000 + b"]" * 5000 + b"}\n")),
+        ("huge.jsonl", b'{"card_number": "huge", "full_name": "' + b"x" * 2_000_000 + b'"}\n'),
     ],
 )
 def test_bad_data_becomes_violations_never_a_traceback(name, content, space, tmp_path):
@@ -189,7 +193,7 @@ def test_bad_data_becomes_violations_never_a_traceback(name, content, space, tmp
 
 def test_the_check_only_touches_its_own_space(space, other_space, tmp_path):
     _contract(space)
-    _contract(other_space)
+    _contract(other_space, tmp_path=tmp_path, owners=False)
     path = _jsonl(tmp_path, _records())
     _check(space, path, expect_exit=1)
     other_before = QualityViolation.objects.filter(space=other_space).count()
