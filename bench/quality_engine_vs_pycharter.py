@@ -5,10 +5,11 @@
 
 1. Creates ``bench/.venv-pycharter`` (never the project's virtualenv) with
    ``pycharter==0.0.67 pyyaml`` when it is missing.
-2. Generates N records with ``shared/bench-pycharter/gen_users.py`` into
-   ``bench/out/data`` (kept for the next run with the same N and seed).
-3. Runs PyCharter's runner ``pycharter_quality.py`` on the JSON Lines file (and CSV
-   with ``--csv``).
+2. Generates N records with ``bench/generate_members.py`` into ``bench/out/data``
+   (kept for the next run with the same N and seed), for the contract
+   ``bench/contracts/library_members.yaml``.
+3. Runs ``bench/pycharter_runner.py`` (PyCharter's own ``QualityCheck``) inside that
+   virtualenv on the JSON Lines file (and CSV with ``--csv``).
 4. Runs our engine on the same file in a subprocess of its own: read, check and
    accumulate metrics, streaming.
 5. Prints one table: records/s, valid and invalid counts, peak RSS, the speed ratio,
@@ -36,10 +37,9 @@ from pathlib import Path
 
 BENCH_DIRECTORY = Path(__file__).resolve().parent
 REPOSITORY = BENCH_DIRECTORY.parent
-SHARED_BENCH = REPOSITORY.parent / "shared" / "bench-pycharter"
-GENERATOR = SHARED_BENCH / "gen_users.py"
-PYCHARTER_RUNNER = SHARED_BENCH / "pycharter_quality.py"
-CONTRACT_YAML = SHARED_BENCH / "contracts" / "user_contract.yaml"
+GENERATOR = BENCH_DIRECTORY / "generate_members.py"
+PYCHARTER_RUNNER = BENCH_DIRECTORY / "pycharter_runner.py"
+CONTRACT_YAML = BENCH_DIRECTORY / "contracts" / "library_members.yaml"
 PYCHARTER_VIRTUALENV = BENCH_DIRECTORY / ".venv-pycharter"
 PYCHARTER_PYTHON = PYCHARTER_VIRTUALENV / "bin" / "python"
 OUTPUT = BENCH_DIRECTORY / "out"
@@ -61,7 +61,7 @@ def ensure_pycharter_virtualenv() -> None:
 
 def generate_records(count: int, seed: int) -> Path:
     data = OUTPUT / "data"
-    stem = data / f"users_{count}"
+    stem = data / f"members_{count}"
     manifest = stem.with_suffix(".manifest.json")
     if manifest.exists() and json.loads(manifest.read_text()).get("seed") == seed:
         return stem
@@ -85,7 +85,7 @@ def generate_records(count: int, seed: int) -> Path:
 
 def contract_as_json() -> Path:
     """The contract in JSON, so that the engine run needs nothing but the standard library."""
-    target = OUTPUT / "user_contract.json"
+    target = OUTPUT / "library_members.json"
     converter = (
         "import json, sys, yaml; "
         "json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], 'w'))"
@@ -217,8 +217,9 @@ def run_command_on_postgresql(stem: Path, data_format: str, database: str) -> li
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [*manage, "run_quality_check", "my_contract", data_path, "--record-id", "user_id",
-             "--json"], cwd=REPOSITORY, env=environment, stdout=stdout, stderr=stderr,
+            [*manage, "run_quality_check", "library_members", data_path,
+             "--record-id", "card_number", "--json"],
+            cwd=REPOSITORY, env=environment, stdout=stdout, stderr=stderr,
         )
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
