@@ -47,7 +47,8 @@ def _jsonl(tmp_path, records, name="data.jsonl"):
 def _check(space, path, *extra, expect_exit=None):
     output = io.StringIO()
     arguments = ["run_quality_check", "library_members", str(path), "--json",
-                 "--record-id", "card_number", "--space", f"{space.organization.slug}/{space.slug}", *extra]
+                 "--record-id", "card_number",
+                 "--space", f"{space.organization.slug}/{space.slug}", *extra]
     if expect_exit is None:
         call_command(*arguments, stdout=output)
     else:
@@ -174,8 +175,10 @@ def test_thresholds_from_the_metadata_decide_and_a_failure_raises_an_alert(space
         ("undecodable.jsonl", b'{"card_number": "u1"}\n\xff\xfe{"broken": "\xc3"}\n'),
         ("not_objects.json", b'[{"card_number": "u1"}, 42, "text", null, [1, 2]]'),
         ("truncated.json", b'[{"card_number": "u1"}, {"card_number": "u2", "na'),
-        ("ragged.csv", b"card_number,full_name,email\nu1,Ada\nu2,Bob,bob@example.com,extra,cells\n"),
-        ("deep.jsonl", (b'{"card_number": "deep", "full_name": ' + b"[" * 5000 + b"]" * 5000 + b"}\n")),
+        ("ragged.csv",
+         b"card_number,full_name,email\nu1,Ada\nu2,Bob,bob@example.com,extra,cells\n"),
+        ("deep.jsonl",
+         b'{"card_number": "deep", "full_name": ' + b"[" * 5000 + b"]" * 5000 + b"}\n"),
         ("huge.jsonl", b'{"card_number": "huge", "full_name": "' + b"x" * 2_000_000 + b'"}\n'),
     ],
 )

@@ -82,9 +82,9 @@ def test_the_preview_tells_unchanged_and_replaced_apart(steward_client, space):
         "unchanged"
     ]
     assert refused.context["errors"] == [
-        "member_contract.yaml: contract library_members 1.0.0, field version: library_members 1.0.0 "
-        "already exists with other content; import a new version, or replace a draft with "
-        "--replace."
+        "member_contract.yaml: contract library_members 1.0.0, field version: "
+        "library_members 1.0.0 already exists with other content; import a new version, "
+        "or replace a draft with --replace."
     ]
     assert [result.outcome for result in replaced.context["preview"]["contracts"]] == [
         "replaced"
