@@ -36,36 +36,72 @@ def _load(path):
     return yaml.safe_load(Path(path).read_text())
 
 
+def _write(path, document):
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def _with_required_owners(ownership):
+    """What activation needs besides the template's owners: a business and an IT owner."""
+    ownership.update(business_owners=["data-team"], it_application_owners=["platform-team"])
+
+
+def _template(tmp_path, change=lambda document: None):
+    """The active template contract, with the owners that let it be activated."""
+    document = _load(FIXTURES / "template_contract.yaml")
+    _with_required_owners(document["metadata"]["ownership"])
+    change(document)
+    return _write(tmp_path / "template_contract.yaml", document)
+
+
+def _draft_template(tmp_path):
+    """The template contract as a draft: no owners needed (owner ids are global, so the
+    template's owners can live in one organization only)."""
+    document = _load(FIXTURES / "template_contract.yaml")
+    document["status"] = "draft"
+    return _write(tmp_path / "draft_template_contract.yaml", document)
+
+
+def _split_template(tmp_path):
+    """The split template files; the metadata's ownership lets the contract be activated."""
+    sources = {part: FIXTURES / name for part, name in SPLIT_FILES.items()}
+    metadata = _load(sources["metadata"])
+    _with_required_owners(metadata["ownership"])
+    sources["metadata"] = _write(tmp_path / SPLIT_FILES["metadata"], metadata)
+    return sources
+
+
 def test_the_template_contract_round_trips(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
-         "--space", _space_argument(space))
+    template = _template(tmp_path)
+    _run("import_contract", str(template), "--space", _space_argument(space))
     exported = tmp_path / "exported.yaml"
 
     _run("export_contract", "my_contract", "--space", _space_argument(space),
          "--output", str(exported))
 
-    assert _load(exported) == _load(FIXTURES / "template_contract.yaml")
+    assert _load(exported) == _load(template)
 
 
 def test_the_template_contract_round_trips_as_json(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
-         "--space", _space_argument(space))
+    template = _template(tmp_path)
+    _run("import_contract", str(template), "--space", _space_argument(space))
 
     text = _run("export_contract", "my_contract", "--space", _space_argument(space),
                 "--format", "json")
 
-    assert json.loads(text) == _load(FIXTURES / "template_contract.yaml")
+    assert json.loads(text) == _load(template)
 
 
 def test_the_split_template_files_round_trip_each_to_its_source(db, space, tmp_path):
-    _run("import_contract", *[str(FIXTURES / name) for name in SPLIT_FILES.values()],
-         "--space", _space_argument(space))
-    title = _load(FIXTURES / "template_metadata.yaml")["title"]
+    sources = _split_template(tmp_path)
+    _run("import_contract", *map(str, sources.values()), "--space", _space_argument(space))
+    title = _load(sources["metadata"])["title"]
+    exported = tmp_path / "exported"
 
-    _run("export_contract", title, "--space", _space_argument(space), "--split", str(tmp_path))
+    _run("export_contract", title, "--space", _space_argument(space), "--split", str(exported))
 
-    for part, source in SPLIT_FILES.items():
-        assert _load(tmp_path / f"{title}_{part}.yaml") == _load(FIXTURES / source), part
+    for part, source in sources.items():
+        assert _load(exported / f"{title}_{part}.yaml") == _load(source), part
 
 
 @pytest.mark.parametrize("path", sorted(DEMO.glob("*-*.yaml")), ids=lambda path: path.name)
@@ -79,8 +115,8 @@ def test_every_demo_contract_round_trips(path, db, space, tmp_path):
     assert yaml.safe_load(text) == document
 
 
-def test_importing_the_same_file_twice_changes_nothing(db, space):
-    arguments = ("import_contract", str(FIXTURES / "template_contract.yaml"),
+def test_importing_the_same_file_twice_changes_nothing(db, space, tmp_path):
+    arguments = ("import_contract", str(_template(tmp_path)),
                  "--space", _space_argument(space))
     assert _run(*arguments) == "my_contract 1.0.0: created\n"
     with space_scope(space):
@@ -94,16 +130,14 @@ def test_importing_the_same_file_twice_changes_nothing(db, space):
 
 def _variant(tmp_path, change, status="active"):
     document = _load(FIXTURES / "template_contract.yaml")
+    _with_required_owners(document["metadata"]["ownership"])
     document["status"] = status
     change(document)
-    path = tmp_path / "variant.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return path
+    return _write(tmp_path / "variant.yaml", document)
 
 
 def test_same_name_and_version_with_other_content_is_an_error(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
-         "--space", _space_argument(space))
+    _run("import_contract", str(_template(tmp_path)), "--space", _space_argument(space))
     variant = _variant(tmp_path, lambda document: document.update(description="Changed"))
 
     with pytest.raises(CommandError) as error:
@@ -129,8 +163,7 @@ def test_replace_targets_drafts_only(db, space, tmp_path):
 
 
 def test_replace_refuses_an_active_contract(db, space, tmp_path):
-    _run("import_contract", str(FIXTURES / "template_contract.yaml"),
-         "--space", _space_argument(space))
+    _run("import_contract", str(_template(tmp_path)), "--space", _space_argument(space))
     changed = _variant(tmp_path, lambda document: document.update(description="Changed"))
 
     with pytest.raises(CommandError, match="is active; only a draft can be replaced"):
@@ -138,12 +171,12 @@ def test_replace_refuses_an_active_contract(db, space, tmp_path):
 
 
 def test_an_import_lands_in_its_space_and_reuses_its_organizations_reference_data(
-    db, space, other_space, unscoped
+    db, space, other_space, unscoped, tmp_path
 ):
     Owner.objects.create(id="data-team", organization=space.organization, name="Data Team")
     System.objects.create(name="source_system_1", organization=other_space.organization)
 
-    _run("import_contract", *[str(FIXTURES / name) for name in SPLIT_FILES.values()],
+    _run("import_contract", *map(str, _split_template(tmp_path).values()),
          "--space", _space_argument(space))
 
     contract = DataContract.objects.get()
@@ -154,9 +187,9 @@ def test_an_import_lands_in_its_space_and_reuses_its_organizations_reference_dat
     assert not DataContract.objects.filter(space=other_space).exists()
 
 
-def test_the_same_contract_can_live_in_two_spaces(db, space, other_space):
+def test_the_same_contract_can_live_in_two_spaces(db, space, other_space, tmp_path):
     for tenant_space in (space, other_space):
-        assert _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+        assert _run("import_contract", str(_draft_template(tmp_path)),
                     "--space", _space_argument(tenant_space)) == "my_contract 1.0.0: created\n"
 
 
@@ -193,8 +226,8 @@ def test_a_seed_folder_lists_the_files_it_skips(db, space, tmp_path):
         assert Owner.objects.get().name == "Operations"
 
 
-def test_dry_run_writes_nothing(db, space, unscoped):
-    output = _run("import_contract", str(FIXTURES / "template_contract.yaml"),
+def test_dry_run_writes_nothing(db, space, unscoped, tmp_path):
+    output = _run("import_contract", str(_template(tmp_path)),
                   "--space", _space_argument(space), "--dry-run")
 
     assert output == "my_contract 1.0.0: would be created\n"
@@ -231,3 +264,76 @@ def test_a_contract_travels_through_odcs_and_back(db, space, tmp_path):
     assert back["schema"]["properties"] == original["schema"]["properties"]
     assert back["validation_rules"]["rules"] == original["validation_rules"]["rules"]
     assert back["metadata"]["ownership"] == original["metadata"]["ownership"]
+
+
+def _statuses(space):
+    with space_scope(space):
+        return dict(DataContract.objects.values_list("version", "status"))
+
+
+def test_an_active_import_without_the_required_owners_fails_naming_file_and_gate(
+    db, space, unscoped
+):
+    template = FIXTURES / "template_contract.yaml"
+
+    with pytest.raises(CommandError) as error:
+        _run("import_contract", str(template), "--space", _space_argument(space))
+
+    assert str(error.value).splitlines() == [
+        f"{template}: contract my_contract 1.0.0, field status: my_contract 1.0.0 cannot be "
+        f"imported as active: An active contract needs at least one {role}. Import it with "
+        "status draft, and activate it once this is resolved."
+        for role in ("business owner", "IT application owner")
+    ]
+    assert DataContract.objects.count() == 0
+    assert Owner.objects.count() == 0
+
+
+def test_an_active_import_activates_the_version_and_deprecates_the_one_that_was_active(
+    db, space, other_space, tmp_path
+):
+    _run("import_contract", str(_template(tmp_path)), "--space", _space_argument(space))
+    _run("import_contract", str(_draft_template(tmp_path)),
+         "--space", _space_argument(other_space))
+    compatible = _variant(tmp_path, lambda document: document.update(version="1.1.0"))
+
+    output = _run("import_contract", str(compatible), "--space", _space_argument(space))
+
+    assert output == "my_contract 1.1.0: created\n"
+    assert _statuses(space) == {"1.0.0": "deprecated", "1.1.0": "active"}
+    with space_scope(space):
+        assert dict(DataContract.objects.values_list(
+            "version", "metadata_record__status"
+        )) == {"1.0.0": "deprecated", "1.1.0": "active"}
+    assert _statuses(other_space) == {"1.0.0": "draft"}
+
+
+def test_an_active_import_that_breaks_the_active_version_is_refused_without_a_sign_off(
+    db, space, tmp_path
+):
+    _run("import_contract", str(_template(tmp_path)), "--space", _space_argument(space))
+
+    def breaking(document):
+        document["version"] = "2.0.0"
+        document["schema"]["properties"]["age"]["maximum"] = 120
+
+    for number in range(3):
+        variant = _variant(tmp_path, breaking)
+        with pytest.raises(CommandError) as error:
+            _run("import_contract", str(variant), "--space", _space_argument(space))
+
+    assert str(variant) in str(error.value)
+    assert "field status: my_contract 2.0.0 cannot be imported as active: my_contract 2.0.0 " \
+           "breaks what my_contract 1.0.0 accepted" in str(error.value)
+    assert "a steward must sign off before it is activated" in str(error.value)
+    assert _statuses(space) == {"1.0.0": "active"}
+
+
+def test_a_deprecated_import_leaves_the_active_version_active(db, space, tmp_path):
+    _run("import_contract", str(_template(tmp_path)), "--space", _space_argument(space))
+    older = _variant(tmp_path, lambda document: document.update(version="0.9.0"),
+                     status="deprecated")
+
+    _run("import_contract", str(older), "--space", _space_argument(space))
+
+    assert _statuses(space) == {"0.9.0": "deprecated", "1.0.0": "active"}
