@@ -317,7 +317,7 @@ def test_an_active_import_that_breaks_the_active_version_is_refused_without_a_si
         document["version"] = "2.0.0"
         document["schema"]["properties"]["age"]["maximum"] = 120
 
-    for number in range(3):
+    for _attempt in range(3):
         variant = _variant(tmp_path, breaking)
         with pytest.raises(CommandError) as error:
             _run("import_contract", str(variant), "--space", _space_argument(space))

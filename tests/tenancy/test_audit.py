@@ -64,9 +64,14 @@ def test_components_and_reference_data_are_attributed_to_their_tenant(space):
     assert (owner_entry.space_id, owner_entry.organization_id) == (None, space.organization_id)
 
 
-def test_a_command_is_the_actor_of_what_it_writes(space):
+def test_a_command_is_the_actor_of_what_it_writes(space, tmp_path):
+    # A draft: the template names none of the owners that activation needs.
+    draft = tmp_path / "template_contract.yaml"
+    draft.write_text((FIXTURES / "template_contract.yaml").read_text().replace(
+        "\nstatus: active\n", "\nstatus: draft\n"
+    ))
     call_command(
-        "import_contract", str(FIXTURES / "template_contract.yaml"),
+        "import_contract", str(draft),
         "--space", f"{space.organization.slug}/{space.slug}", stdout=io.StringIO(),
     )
 

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.usefixtures("unscoped")
 URL = reverse("admin:contracts_datacontract_import_contract_file")
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pycharter"
 DEMO = Path(__file__).resolve().parents[3] / "contracts" / "demo"
-TEMPLATE_CONTRACT = (FIXTURES / "template_contract.yaml").read_bytes()
+ACTIVE_TEMPLATE_CONTRACT = (FIXTURES / "template_contract.yaml").read_bytes()
+#: The template as a draft: as active it would need owners it does not name.
+TEMPLATE_CONTRACT = ACTIVE_TEMPLATE_CONTRACT.replace(b"\nstatus: active\n", b"\nstatus: draft\n")
 
 
 def _preview(client, space, content=TEMPLATE_CONTRACT, name="template_contract.yaml",
@@ -226,3 +228,16 @@ def test_viewers_may_not_import_contract_files(viewer_client, space):
     assert not DataContract.objects.exists()
     assert not Owner.objects.exists()
 
+
+
+def test_an_active_contract_file_is_refused_until_its_activation_gates_pass(steward_client, space):
+    preview = _preview(steward_client, space, ACTIVE_TEMPLATE_CONTRACT)
+
+    assert preview.context["errors"] == [
+        f"template_contract.yaml: contract my_contract 1.0.0, field status: my_contract 1.0.0 "
+        f"cannot be imported as active: An active contract needs at least one {role}. Import it "
+        "with status draft, and activate it once this is resolved."
+        for role in ("business owner", "IT application owner")
+    ]
+    assert "confirm_form" not in preview.context
+    assert not DataContract.objects.exists()
