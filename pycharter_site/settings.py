@@ -177,6 +177,8 @@ if env.str("ATTACHMENT_STORAGE", default="local") == "s3":
 PYCHARTER_WEBHOOK_TIMEOUT_SECONDS = env.float("PYCHARTER_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 PYCHARTER_WEBHOOK_MAX_ATTEMPTS = env.int("PYCHARTER_WEBHOOK_MAX_ATTEMPTS", default=3)
 PYCHARTER_WEBHOOK_BACKOFF_SECONDS = env.float("PYCHARTER_WEBHOOK_BACKOFF_SECONDS", default=1.0)
+# Webhooks go to public addresses only; these hosts (names or IP literals) are exempt.
+PYCHARTER_WEBHOOK_ALLOWED_HOSTS = env.list("PYCHARTER_WEBHOOK_ALLOWED_HOSTS", default=[])
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
