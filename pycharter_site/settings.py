@@ -5,6 +5,7 @@ manage.py). Without any, the site runs in DEBUG mode on an SQLite file in the
 project folder, which is what the README's one-command start uses.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_filters",
     "import_export",
     "seal",
@@ -50,7 +52,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenancy.middleware.TenantScopeMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in attempts are limited (django-axes): after 5 wrong passwords for one username from
+# one address, that pair is locked out for 15 minutes, even with the right password; a
+# successful sign-in clears the count.
+AUTHENTICATION_BACKENDS = [
+    "pycharter_site.authentication.SignInAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
 ROOT_URLCONF = "pycharter_site.urls"
 
@@ -160,6 +177,8 @@ if env.str("ATTACHMENT_STORAGE", default="local") == "s3":
 PYCHARTER_WEBHOOK_TIMEOUT_SECONDS = env.float("PYCHARTER_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 PYCHARTER_WEBHOOK_MAX_ATTEMPTS = env.int("PYCHARTER_WEBHOOK_MAX_ATTEMPTS", default=3)
 PYCHARTER_WEBHOOK_BACKOFF_SECONDS = env.float("PYCHARTER_WEBHOOK_BACKOFF_SECONDS", default=1.0)
+# Webhooks go to public addresses only; these hosts (names or IP literals) are exempt.
+PYCHARTER_WEBHOOK_ALLOWED_HOSTS = env.list("PYCHARTER_WEBHOOK_ALLOWED_HOSTS", default=[])
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

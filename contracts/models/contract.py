@@ -13,7 +13,8 @@ from tenancy.scoping import space_scoped_manager
 class DataContract(TimestampedModel):
     """One version of a data contract (table `data_contracts`).
 
-    Belongs to a space; name and version are unique within it. Its components
+    Belongs to a space; name and version are unique within it, and at most one
+    version of a name is active in it (a partial unique index). Its components
     (schema, coercion rules, validation rules, metadata record) point back at it
     with `data_contract_id`; the contract names the current one of each with the
     optional `*_id` columns and records their versions in `*_version`.
@@ -100,6 +101,13 @@ class DataContract(TimestampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["space", "name", "version"], name="data_contracts_space_name_version_key"
+            ),
+            models.UniqueConstraint(
+                fields=["space", "name"],
+                condition=models.Q(status=Status.ACTIVE),
+                name="data_contracts_one_active_version",
+                violation_error_message="Another version of this contract is already active in "
+                "this space: activate this one to deprecate it.",
             ),
         ]
 

@@ -19,6 +19,7 @@ from contracts.models import (
 )
 from contracts.rule_checks import rule_problems
 from contracts.selectors import contract_bundle
+from contracts.services.lifecycle import contract_activate, contract_deprecate
 from contracts.services.reference import domain_upsert, owner_upsert, system_upsert
 
 
@@ -57,6 +58,11 @@ def contract_import(*, space, bundle: ContractBundle, actor=None, replace=False)
     Importing what is already there changes nothing ("unchanged"). The same name
     and version with other content is an error, unless `replace` is set and the
     existing version is still a draft.
+
+    A status other than draft is reached the way a steward reaches it: the version is
+    created as a draft, then activated (with the gates of `contract_activate`, and the
+    version that was active deprecated) or deprecated. An import cannot sign off on
+    breaking changes, and an activation that is blocked fails the import.
     """
     existing = DataContract.objects.filter(
         space=space, name=bundle.name, version=bundle.version
@@ -78,8 +84,30 @@ def contract_import(*, space, bundle: ContractBundle, actor=None, replace=False)
             )
         existing.delete()
     contract = _contract_create(space=space, bundle=bundle, actor=actor)
+    contract = _status_reach(contract, bundle.status, actor)
     outcome = ContractImportOutcome.CREATED if existing is None else ContractImportOutcome.REPLACED
     return ContractImportResult(contract, outcome)
+
+
+def _status_reach(contract, status, actor):
+    """Take the new draft `contract` to `status` through the lifecycle services."""
+    # The lifecycle records users; a command is named by the audit log.
+    user = None if actor is None or isinstance(actor, str) else actor
+    if status == Status.DEPRECATED:
+        return contract_deprecate(contract=contract, actor=user)
+    if status != Status.ACTIVE:
+        return contract
+    try:
+        return contract_activate(contract=contract, actor=user)
+    except ValidationError as error:
+        raise ValidationError(
+            {"status": [
+                f"{contract} cannot be imported as active: {message} Import it with status "
+                "draft, and activate it once this is resolved."
+                for message in error.messages
+            ]},
+            code="activation_blocked",
+        ) from error
 
 
 def _contract_create(*, space, bundle, actor):
@@ -90,7 +118,7 @@ def _contract_create(*, space, bundle, actor):
             space=space,
             name=bundle.name,
             version=bundle.version,
-            status=bundle.status or Status.DRAFT,
+            status=Status.DRAFT,
             description=bundle.description,
             created_by=actor_name,
             updated_by=actor_name,

@@ -154,6 +154,7 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
                 note=note,
             )
         )
+    # The database keeps one active version per name: the old one goes first.
     if review.active_version is not None:
         _status_set(review.active_version, Status.DEPRECATED, actor)
     activated = _status_set(review.contract, Status.ACTIVE, actor)
@@ -175,13 +176,18 @@ def contract_deprecate(*, contract, actor):
 
 
 def _status_set(contract, status, actor):
-    """Set the status of a contract and of its metadata record, which mirrors it."""
+    """Set the status of a contract and of its metadata record, which mirrors it.
+
+    `updated_by` names users only: without one (an import run by a command), the rows keep
+    the name they had, and the audit log names the process.
+    """
+    name = actor_name(actor)
     contract.status = status
-    contract.updated_by = actor_name(actor)
+    contract.updated_by = name or contract.updated_by
     _full_save(contract)
     if contract.metadata_record is not None:
         contract.metadata_record.status = status
-        contract.metadata_record.updated_by = actor_name(actor)
+        contract.metadata_record.updated_by = name or contract.metadata_record.updated_by
         _full_save(contract.metadata_record)
     return contract
 

@@ -157,7 +157,8 @@ def test_an_import_lands_in_its_space_and_reuses_its_organizations_reference_dat
 
 def test_the_same_contract_can_live_in_two_spaces(db, space, other_space, tmp_path):
     # Owner ids are global (the ERD's key), so the second organization's copy names none.
-    without_owners = _variant(tmp_path, lambda document: document["metadata"].pop("ownership"))
+    without_owners = _variant(tmp_path, lambda document: document["metadata"].pop("ownership"),
+                              status="draft")
     for tenant_space in (space, other_space):
         assert _run("import_contract", str(without_owners),
                     "--space", _space_argument(tenant_space)) == "library_members 1.0.0: created\n"
@@ -234,3 +235,85 @@ def test_a_contract_travels_through_odcs_and_back(db, space, tmp_path):
     assert back["schema"]["properties"] == original["schema"]["properties"]
     assert back["validation_rules"]["rules"] == original["validation_rules"]["rules"]
     assert back["metadata"]["ownership"] == original["metadata"]["ownership"]
+
+
+def _statuses(space):
+    with space_scope(space):
+        return dict(DataContract.objects.values_list("version", "status"))
+
+
+def _without_activation_owners(document):
+    ownership = document["metadata"]["ownership"]
+    del ownership["business_owners"], ownership["it_application_owners"]
+
+
+def test_an_active_import_without_the_required_owners_fails_naming_file_and_gate(
+    db, space, unscoped, tmp_path
+):
+    contract = _variant(tmp_path, _without_activation_owners)
+
+    with pytest.raises(CommandError) as error:
+        _run("import_contract", str(contract), "--space", _space_argument(space))
+
+    assert str(error.value).splitlines() == [
+        f"{contract}: contract library_members 1.0.0, field status: library_members 1.0.0 "
+        f"cannot be imported as active: An active contract needs at least one {role}. Import "
+        "it with status draft, and activate it once this is resolved."
+        for role in ("business owner", "IT application owner")
+    ]
+    assert DataContract.objects.count() == 0
+    assert Owner.objects.count() == 0
+
+
+def test_an_active_import_activates_the_version_and_deprecates_the_one_that_was_active(
+    db, space, other_space, tmp_path
+):
+    _run("import_contract", str(FIXTURES / "member_contract.yaml"),
+         "--space", _space_argument(space))
+    # Owner ids are global (the ERD's key), so the other organization's draft names none.
+    other_draft = _variant(tmp_path, lambda document: document["metadata"].pop("ownership"),
+                           status="draft")
+    _run("import_contract", str(other_draft), "--space", _space_argument(other_space))
+    compatible = _variant(tmp_path, lambda document: document.update(version="1.1.0"))
+
+    output = _run("import_contract", str(compatible), "--space", _space_argument(space))
+
+    assert output == "library_members 1.1.0: created\n"
+    assert _statuses(space) == {"1.0.0": "deprecated", "1.1.0": "active"}
+    with space_scope(space):
+        assert dict(DataContract.objects.values_list(
+            "version", "metadata_record__status"
+        )) == {"1.0.0": "deprecated", "1.1.0": "active"}
+    assert _statuses(other_space) == {"1.0.0": "draft"}
+
+
+def test_an_active_import_that_breaks_the_active_version_is_refused_without_a_sign_off(
+    db, space, tmp_path
+):
+    _run("import_contract", str(FIXTURES / "member_contract.yaml"),
+         "--space", _space_argument(space))
+
+    def breaking(document):
+        document["version"] = "2.0.0"
+        document["schema"]["properties"]["age"]["maximum"] = 99
+
+    variant = _variant(tmp_path, breaking)
+    with pytest.raises(CommandError) as error:
+        _run("import_contract", str(variant), "--space", _space_argument(space))
+
+    assert str(variant) in str(error.value)
+    assert ("field status: library_members 2.0.0 cannot be imported as active: "
+            "library_members 2.0.0 breaks what library_members 1.0.0 accepted") in str(error.value)
+    assert "a steward must sign off before it is activated" in str(error.value)
+    assert _statuses(space) == {"1.0.0": "active"}
+
+
+def test_a_deprecated_import_leaves_the_active_version_active(db, space, tmp_path):
+    _run("import_contract", str(FIXTURES / "member_contract.yaml"),
+         "--space", _space_argument(space))
+    older = _variant(tmp_path, lambda document: document.update(version="0.9.0"),
+                     status="deprecated")
+
+    _run("import_contract", str(older), "--space", _space_argument(space))
+
+    assert _statuses(space) == {"0.9.0": "deprecated", "1.0.0": "active"}

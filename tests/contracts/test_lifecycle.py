@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from contracts.models import BreakingChangeSignOff, DataContract, MetadataRecordDomain
 from contracts.selectors import contract_get, contract_links_get
@@ -191,3 +192,21 @@ def test_deprecating_twice_is_refused(space, steward):
 
     assert raised.value.messages == ["bookings 1.0.0 is already deprecated."]
     assert _statuses(space) == {"1.0.0": "deprecated"}
+
+
+def test_the_database_keeps_one_active_version_of_a_name_per_space(space, other_space, unscoped):
+    contract_with_parts(space, status="active")
+    contract_with_parts(other_space, status="active")
+    second = contract_with_parts(space, version="1.1.0")
+
+    second.status = "active"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DataContract.objects.filter(pk=second.pk).update(status="active")
+    with pytest.raises(ValidationError) as raised:
+        second.full_clean()
+
+    assert raised.value.messages == [
+        "Another version of this contract is already active in this space: activate this one "
+        "to deprecate it."
+    ]
+    assert _statuses(space) == {"1.0.0": "active", "1.1.0": "draft"}

@@ -55,6 +55,7 @@ class Receiver:
 @pytest.fixture(autouse=True)
 def fast_retries(settings):
     settings.PYCHARTER_WEBHOOK_BACKOFF_SECONDS = 0
+    settings.PYCHARTER_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -111,11 +112,12 @@ def test_a_breaking_version_goes_to_business_owners_and_routing_is_configurable(
 def test_webhooks_are_signed_and_retried_with_backoff(
     space, contract, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setenv("QUALITY_HOOK_SECRET", "s3cret")
+    monkeypatch.setenv("PYCHARTER_WEBHOOK_QUALITY_SECRET", "s3cret")
     with Receiver([500, 503, 200]) as receiver:
         AlertChannel.objects.create(
             space=space, name="Hook", kind="webhook",
-            config={"url": receiver.url, "secret_env": "QUALITY_HOOK_SECRET", "max_attempts": 3},
+            config={"url": receiver.url, "secret_env": "PYCHARTER_WEBHOOK_QUALITY_SECRET",
+                    "max_attempts": 3},
         )
         with django_capture_on_commit_callbacks(execute=True):
             alert = _raise(space, contract)
@@ -232,3 +234,54 @@ def test_activating_a_signed_off_breaking_version_alerts_its_business_owners(
     assert alert.message == ("bookings 2.0.0 is active and breaks what 1.0.0 accepted "
                              "(1 breaking change).")
     assert "governance@example.com" in mail.outbox[0].to
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:5432/", "http://localhost/hook", "http://10.0.0.5/hook",
+    "http://192.168.1.1/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]/hook",
+    "http://224.0.0.1/hook", "file:///etc/passwd", "gopher://example.org/",
+])
+def test_a_webhook_to_a_non_public_destination_is_refused_at_save(url, space, settings):
+    settings.PYCHARTER_WEBHOOK_ALLOWED_HOSTS = []
+    channel = AlertChannel(space=space, name="Hook", kind="webhook", config={"url": url})
+
+    with pytest.raises(ValidationError) as raised:
+        channel.full_clean()
+
+    [message] = raised.value.message_dict["config"]
+    assert message.startswith("url: ")
+    assert "public address" in message or "does not match '^https?://'" in message
+
+
+def test_a_webhook_secret_must_come_from_a_pycharter_webhook_variable(space):
+    channel = AlertChannel(space=space, name="Hook", kind="webhook",
+                           config={"url": "https://hooks.example.com/x",
+                                   "secret_env": "SECRET_KEY"})
+
+    with pytest.raises(ValidationError) as raised:
+        channel.full_clean()
+
+    assert raised.value.message_dict == {"config": [
+        "secret_env: 'SECRET_KEY' is not allowed: name an environment variable that starts "
+        "with PYCHARTER_WEBHOOK_, e.g. PYCHARTER_WEBHOOK_QUALITY_SECRET."
+    ]}
+
+
+def test_delivery_checks_the_destination_again(
+    settings, space, contract, django_capture_on_commit_callbacks
+):
+    with Receiver([200]) as receiver:
+        AlertChannel.objects.create(space=space, name="Hook", kind="webhook",
+                                    config={"url": receiver.url, "max_attempts": 1})
+        settings.PYCHARTER_WEBHOOK_ALLOWED_HOSTS = []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            alert = _raise(space, contract)
+
+    delivery = AlertDelivery.objects.get(alert=alert)
+    assert delivery.status == "failed"
+    assert delivery.last_error == (
+        "127.0.0.1 resolves to 127.0.0.1, which is not a public address; allow the host with "
+        "PYCHARTER_WEBHOOK_ALLOWED_HOSTS if it is meant."
+    )
+    assert receiver.requests == []

@@ -226,3 +226,20 @@ def test_viewers_may_not_import_contract_files(viewer_client, space):
     assert not DataContract.objects.exists()
     assert not Owner.objects.exists()
 
+
+
+def test_an_active_contract_file_is_refused_until_its_activation_gates_pass(steward_client, space):
+    document = yaml.safe_load(TEMPLATE_CONTRACT)
+    ownership = document["metadata"]["ownership"]
+    del ownership["business_owners"], ownership["it_application_owners"]
+
+    preview = _preview(steward_client, space, yaml.safe_dump(document).encode())
+
+    assert preview.context["errors"] == [
+        f"member_contract.yaml: contract library_members 1.0.0, field status: library_members "
+        f"1.0.0 cannot be imported as active: An active contract needs at least one {role}. "
+        "Import it with status draft, and activate it once this is resolved."
+        for role in ("business owner", "IT application owner")
+    ]
+    assert "confirm_form" not in preview.context
+    assert not DataContract.objects.exists()

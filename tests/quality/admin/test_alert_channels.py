@@ -281,3 +281,14 @@ def test_a_list_runs_as_many_queries_for_one_row_as_for_two_hundred(
 
     assert with_two_hundred_rows == with_one_row
 
+
+
+def test_a_webhook_into_the_sites_own_network_is_refused(steward_client, space):
+    response = _add_channel(steward_client, space, config='{"url": "http://127.0.0.1:5432/"}')
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["config"] == [
+        "url: 127.0.0.1 resolves to 127.0.0.1, which is not a public address; allow the host "
+        "with PYCHARTER_WEBHOOK_ALLOWED_HOSTS if it is meant."
+    ]
+    assert not AlertChannel.objects.filter(space=space).exists()

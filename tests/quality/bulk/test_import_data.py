@@ -220,7 +220,7 @@ def test_contracts_are_created_in_the_space_through_contract_import(
     path = write_file("contracts.csv", (
         "name,version,status,description\n"
         "flights,1.0.0,,ours\n"
-        "cargo,2.1.0,active,\n"
+        "cargo,2.1.0,deprecated,\n"
     ))
 
     # when they are imported
@@ -231,9 +231,30 @@ def test_contracts_are_created_in_the_space_through_contract_import(
     assert list(DataContract.objects.filter(space=space).order_by("name").values_list(
         "name", "version", "status", "description", "created_by"
     )) == [
-        ("cargo", "2.1.0", "active", None, "command:import_data"),
+        ("cargo", "2.1.0", "deprecated", None, "command:import_data"),
         ("flights", "1.0.0", "draft", "ours", "command:import_data"),
     ]
+    assert rows_of(other_space) == other_tenant
+
+
+def test_an_active_contract_row_is_activated_through_its_gates(
+    run, write_file, space, space_argument, other_tenant, rows_of, other_space
+):
+    # given a row that asks for an active contract, which has no owners yet
+    path = write_file("contracts.csv", "name,version,status,description\ncargo,2.1.0,active,\n")
+
+    # when it is imported
+    result = run("import_data", "contracts", str(path), "--space", space_argument)
+
+    # then the activation's gate refuses it, naming the row and the field, and nothing is written
+    assert result.status == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"{path}, line 2, field status: cargo 2.1.0 cannot be imported as active: An active "
+        f"contract needs at least one {role}. Import it with status draft, and activate it once "
+        "this is resolved."
+        for role in ("business owner", "IT application owner")
+    ]
+    assert not DataContract.objects.filter(space=space).exists()
     assert rows_of(other_space) == other_tenant
 
 
