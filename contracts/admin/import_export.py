@@ -84,14 +84,13 @@ def pending_import_reference(*, user, space, file_name):
                          salt=PENDING_IMPORT_SALT)
 
 
-class SpaceConfirmImportForm(ConfirmImportForm):
-    """The confirm step: the space comes back from the page and is checked again, and the
-    file is the one this user previewed for that space."""
+class PendingImportConfirmForm(ConfirmImportForm):
+    """A confirm step whose file is the one this user previewed for the space chosen on the
+    form (its `space` field)."""
 
-    def __init__(self, *, spaces, user, **kwargs):
+    def __init__(self, *, user, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self.fields["space"] = _space_field(spaces, widget=forms.HiddenInput())
 
     def clean_import_file_name(self):
         try:
@@ -113,12 +112,49 @@ class SpaceConfirmImportForm(ConfirmImportForm):
         return cleaned
 
 
+class SpaceConfirmImportForm(PendingImportConfirmForm):
+    """The confirm step: the space comes back from the page and is checked again."""
+
+    def __init__(self, *, spaces, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["space"] = _space_field(spaces, widget=forms.HiddenInput())
+
+
+class PendingImportMixin:
+    """For an import admin whose import form chooses a `space` and whose confirm form is a
+    `PendingImportConfirmForm`: the preview hands out the signed reference of its file."""
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            space = import_form.cleaned_data["space"]
+            initial["space"] = space.pk
+            initial["import_file_name"] = pending_import_reference(
+                user=request.user, space=space, file_name=initial["import_file_name"]
+            )
+        return initial
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # Confirmed already (a second click), or the temporary folder was emptied.
+            messages.error(request, UNKNOWN_PENDING_IMPORT)
+            return HttpResponseRedirect(reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import",
+                current_app=self.admin_site.name,
+            ))
+
+
 def _permission(model_admin, request, code):
     """The tenant right that the import-export permission code names ("add" -> may edit)."""
     return getattr(model_admin, f"has_{code}_permission")(request)
 
 
-class TenantImportExportMixin(ImportExportMixin):
+class TenantImportExportMixin(PendingImportMixin, ImportExportMixin):
     """Import and export for an admin built on `TenantModelAdmin` and a `TenantResource`.
 
     Who may import or export follows the tenant rights behind the permission codes
@@ -149,30 +185,9 @@ class TenantImportExportMixin(ImportExportMixin):
 
     def create_confirm_form(self, request, import_form=None):
         return self.get_confirm_form_class(request)(
-            spaces=editable_spaces(request), user=request.user,
+            spaces=editable_spaces(request),
             **self.get_confirm_form_kwargs(request, import_form),
         )
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            space = import_form.cleaned_data["space"]
-            initial["space"] = space.pk
-            initial["import_file_name"] = pending_import_reference(
-                user=request.user, space=space, file_name=initial["import_file_name"]
-            )
-        return initial
-
-    def process_import(self, request, **kwargs):
-        try:
-            return super().process_import(request, **kwargs)
-        except FileNotFoundError:
-            # Confirmed already (a second click), or the temporary folder was emptied.
-            messages.error(request, UNKNOWN_PENDING_IMPORT)
-            return HttpResponseRedirect(reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_import",
-                current_app=self.admin_site.name,
-            ))
 
     def get_import_resource_kwargs(self, request, form=None, **kwargs):
         cleaned = getattr(form, "cleaned_data", None) or {}
