@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from tenancy.selectors import admin_log_entries_visible
+
 # Section name -> model labels, in order. Models not listed fall into "Other".
 SECTIONS = {
     "Contracts": [
@@ -38,6 +40,10 @@ class GovernanceAdminSite(admin.AdminSite):
     site_header = "PyCharter Governance"
     site_title = "PyCharter Governance"
     index_title = "Data contracts, quality and ownership"
+
+    def get_log_entries(self, request):
+        return admin_log_entries_visible(user=request.user, access=request.tenant_access,
+                                         queryset=super().get_log_entries(request))
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

@@ -24,7 +24,7 @@ from tenancy.models import (
     OrganizationAdmin,
     Space,
 )
-from tenancy.selectors import audit_entries_visible
+from tenancy.selectors import audit_entries_visible, organization_users
 
 
 class AdministeredOrganizationsMixin:
@@ -48,38 +48,77 @@ class AdministeredOrganizationsMixin:
         return field
 
 
-class UsernameField(forms.ModelChoiceField):
-    """A user named by their username: nobody browses the list of every account."""
+UNKNOWN_ACCOUNT = ("Choose an account of this organization: a member of one of its spaces or "
+                   "one of its admins.")
 
-    def __init__(self, **kwargs):
-        super().__init__(
-            queryset=get_user_model().objects.all(),
-            to_field_name="username",
-            widget=forms.TextInput(attrs={"autocomplete": "off"}),
-            error_messages={"invalid_choice": "No account has this username."},
-            help_text="The username of an existing account.",
-            **kwargs,
-        )
+
+class WorkspaceUserForm(forms.ModelForm):
+    """Names a user already in the organization (a member of one of its spaces or one of its
+    admins): nobody browses, adds or probes the accounts of other organizations. Superusers
+    name any account, to bring a new one in."""
+
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), to_field_name="username", label="user",
+        error_messages={"invalid_choice": UNKNOWN_ACCOUNT},
+        help_text="An account of this organization.",
+    )
+    #: The organizations whose accounts the form offers (set per request by the admin); None
+    #: offers every account.
+    organization_ids = ()
+    #: The form's space or organization field: the chosen user must already belong to its
+    #: organization.
+    tenant_field = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            self.fields["user"].queryset = self._accounts(self.organization_ids)
+
+    def _accounts(self, organization_ids):
+        if organization_ids is None:
+            return get_user_model().objects.order_by("username")
+        return organization_users(organization_ids=organization_ids)
+
+    def clean(self):
+        cleaned = super().clean()
+        user, tenant = cleaned.get("user"), cleaned.get(self.tenant_field)
+        if user is None or tenant is None or self.organization_ids is None:
+            return cleaned
+        organization_id = tenant.pk if isinstance(tenant, Organization) else tenant.organization_id
+        if not self._accounts([organization_id]).filter(pk=user.pk).exists():
+            self.add_error("user", UNKNOWN_ACCOUNT)
+        return cleaned
 
 
 # The admin adds the space or organization field in the request's scope: a scoped manager
 # cannot list choices when this module is imported.
 
 
-class MembershipForm(forms.ModelForm):
-    user = UsernameField(label="user")
+class MembershipForm(WorkspaceUserForm):
+    tenant_field = "space"
 
     class Meta:
         model = Membership
         fields = ["user", "role"]
 
 
-class OrganizationAdminForm(forms.ModelForm):
-    user = UsernameField(label="user")
+class OrganizationAdminForm(WorkspaceUserForm):
+    tenant_field = "organization"
 
     class Meta:
         model = OrganizationAdmin
         fields = ["user"]
+
+
+class WorkspaceUserAdminMixin:
+    """Gives the form the organizations whose accounts the request's user may name."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.organization_ids = (
+            None if request.user.is_superuser else self.user_organization_ids(request)
+        )
+        return form
 
 
 @admin.register(Organization)
@@ -152,7 +191,7 @@ class SpaceModelAdmin(AdministeredOrganizationsMixin, TenantModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipModelAdmin(TenantModelAdmin):
+class MembershipModelAdmin(WorkspaceUserAdminMixin, TenantModelAdmin):
     form = MembershipForm
     fields = ("space", "user", "role")
     list_display = ("user", "user_email", "space", "role", "created_at")
@@ -169,6 +208,10 @@ class MembershipModelAdmin(TenantModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("space", "user") if obj is not None else ()
+
+    def user_organization_ids(self, request):
+        return set(Space.objects.filter(id__in=request.tenant_access.managed_space_ids)
+                   .values_list("organization_id", flat=True))
 
     def has_add_permission(self, request):
         return bool(request.tenant_access.managed_space_ids)
@@ -188,7 +231,8 @@ class MembershipModelAdmin(TenantModelAdmin):
 
 
 @admin.register(OrganizationAdmin)
-class OrganizationAdminModelAdmin(AdministeredOrganizationsMixin, TenantModelAdmin):
+class OrganizationAdminModelAdmin(WorkspaceUserAdminMixin, AdministeredOrganizationsMixin,
+                                  TenantModelAdmin):
     form = OrganizationAdminForm
     fields = ("organization", "user")
     space_path = None
@@ -203,6 +247,9 @@ class OrganizationAdminModelAdmin(AdministeredOrganizationsMixin, TenantModelAdm
 
     def get_readonly_fields(self, request, obj=None):
         return ("organization", "user") if obj is not None else ()
+
+    def user_organization_ids(self, request):
+        return request.tenant_access.administered_organization_ids
 
     def has_add_permission(self, request):
         return bool(request.tenant_access.administered_organization_ids)

@@ -12,14 +12,16 @@ the views that add to an object's thread (comments, attachments, annotations).
 """
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import router
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from tenancy.models import AuditLogEntry, Space
@@ -49,6 +51,53 @@ class TenantAdminMixin:
         if obj is None:
             raise Http404(f"No {self.opts.verbose_name} matches the given id.")
         return obj
+
+    # Delete confirmation ----------------------------------------------------------------
+
+    def get_deleted_objects(self, objs, request):
+        """Django's confirmation (nested list, counts, missing rights, protected rows), limited
+        to the rows the user sees: a cascade can reach rows of spaces the user cannot see,
+        such as the links of other spaces' contracts to reference data."""
+        objs = list(objs)
+        if not objs:
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
+        collector.collect(objs)
+        hidden = _hidden_objects([*collector.model_objs.items(),
+                                  *_by_model(collector.protected).items()])
+        perms_needed = set()
+
+        def format_callback(obj):
+            opts = obj._meta
+            if not self.admin_site.is_registered(type(obj)):
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            try:
+                url = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                              args=[quote(obj.pk)])
+            except NoReverseMatch:
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        def nested(obj, seen):
+            if obj in seen or (type(obj), obj.pk) in hidden:
+                return []
+            seen.add(obj)
+            children = [item for child in collector.edges.get(obj, ())
+                        for item in nested(child, seen)]
+            return [format_callback(obj), children] if children else [format_callback(obj)]
+
+        seen = set()
+        to_delete = [item for root in collector.edges.get(None, ()) for item in nested(root, seen)]
+        protected = [format_callback(obj) for obj in collector.protected
+                     if (type(obj), obj.pk) not in hidden]
+        model_count = {}
+        for model, instances in collector.model_objs.items():
+            count = sum((model, obj.pk) not in hidden for obj in instances)
+            if count:
+                model_count[model._meta.verbose_name_plural] = count
+        return to_delete, model_count, perms_needed, protected
 
     # History: the audit log ------------------------------------------------------------
 
@@ -159,6 +208,26 @@ class TenantAdminMixin:
                 id__in=access.editable_organization_ids
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _by_model(instances):
+    grouped = {}
+    for instance in instances:
+        grouped.setdefault(type(instance), set()).add(instance)
+    return grouped
+
+
+def _hidden_objects(instances_by_model):
+    """{(model, pk)} of the instances that the request's scope hides: the scoped manager
+    finds only the rows of the user's spaces and organizations."""
+    hidden = set()
+    for model, instances in instances_by_model:
+        if not hasattr(model._default_manager, "with_scopes_disabled"):
+            continue
+        pks = {instance.pk for instance in instances}
+        visible = set(model._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
+        hidden.update((model, pk) for pk in pks - visible)
+    return hidden
 
 
 def audit_change_rows(changes):

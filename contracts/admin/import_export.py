@@ -6,6 +6,11 @@ that space and the user (`TenantResource(space=..., actor=...)`), so it reads an
 writes nothing outside it. The confirm step carries the space again and checks it
 again: a tampered form cannot import into a space the user may not edit.
 
+Between the preview and the confirm step the file waits in the temporary storage. The
+confirm page carries a signed reference to it, bound to the user and the space of the
+preview: nobody confirms a file they did not upload, into another space, or names any
+other file of the temporary folder.
+
 An export is the changelist's filtered list, which the request's scope already limits
 to the user's spaces and organizations; viewers may export what they can see.
 """
@@ -14,6 +19,10 @@ from functools import cached_property
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
@@ -62,7 +71,48 @@ class SpaceImportForm(ImportForm):
             self.initial.setdefault("space", choices[0].pk)
 
 
-class SpaceConfirmImportForm(ConfirmImportForm):
+PENDING_IMPORT_SALT = "contracts.admin.import_export.pending_import"
+#: How long a previewed file may wait for its confirmation.
+PENDING_IMPORT_MAX_AGE = 24 * 60 * 60
+UNKNOWN_PENDING_IMPORT = ("This import was not previewed by you for this space, or it has "
+                          "expired: upload the file again.")
+
+
+def pending_import_reference(*, user, space, file_name):
+    """The signed name of a previewed file, valid only for `user` and `space`."""
+    return signing.dumps({"user": user.pk, "space": str(space.pk), "file": file_name},
+                         salt=PENDING_IMPORT_SALT)
+
+
+class PendingImportConfirmForm(ConfirmImportForm):
+    """A confirm step whose file is the one this user previewed for the space chosen on the
+    form (its `space` field)."""
+
+    def __init__(self, *, user, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def clean_import_file_name(self):
+        try:
+            pending = signing.loads(self.cleaned_data["import_file_name"],
+                                    salt=PENDING_IMPORT_SALT, max_age=PENDING_IMPORT_MAX_AGE)
+        except signing.BadSignature:
+            raise ValidationError(UNKNOWN_PENDING_IMPORT, code="unknown_import") from None
+        if pending["user"] != self.user.pk:
+            raise ValidationError(UNKNOWN_PENDING_IMPORT, code="unknown_import")
+        self.pending_space_id = pending["space"]
+        return pending["file"]
+
+    def clean(self):
+        cleaned = super().clean()
+        space = cleaned.get("space")
+        if (space is not None and "import_file_name" in cleaned
+                and str(space.pk) != self.pending_space_id):
+            self.add_error("import_file_name", UNKNOWN_PENDING_IMPORT)
+        return cleaned
+
+
+class SpaceConfirmImportForm(PendingImportConfirmForm):
     """The confirm step: the space comes back from the page and is checked again."""
 
     def __init__(self, *, spaces, **kwargs):
@@ -70,12 +120,41 @@ class SpaceConfirmImportForm(ConfirmImportForm):
         self.fields["space"] = _space_field(spaces, widget=forms.HiddenInput())
 
 
+class PendingImportMixin:
+    """For an import admin whose import form chooses a `space` and whose confirm form is a
+    `PendingImportConfirmForm`: the preview hands out the signed reference of its file."""
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            space = import_form.cleaned_data["space"]
+            initial["space"] = space.pk
+            initial["import_file_name"] = pending_import_reference(
+                user=request.user, space=space, file_name=initial["import_file_name"]
+            )
+        return initial
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # Confirmed already (a second click), or the temporary folder was emptied.
+            messages.error(request, UNKNOWN_PENDING_IMPORT)
+            return HttpResponseRedirect(reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import",
+                current_app=self.admin_site.name,
+            ))
+
+
 def _permission(model_admin, request, code):
     """The tenant right that the import-export permission code names ("add" -> may edit)."""
     return getattr(model_admin, f"has_{code}_permission")(request)
 
 
-class TenantImportExportMixin(ImportExportMixin):
+class TenantImportExportMixin(PendingImportMixin, ImportExportMixin):
     """Import and export for an admin built on `TenantModelAdmin` and a `TenantResource`.
 
     Who may import or export follows the tenant rights behind the permission codes
@@ -109,12 +188,6 @@ class TenantImportExportMixin(ImportExportMixin):
             spaces=editable_spaces(request),
             **self.get_confirm_form_kwargs(request, import_form),
         )
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["space"] = import_form.cleaned_data["space"].pk
-        return initial
 
     def get_import_resource_kwargs(self, request, form=None, **kwargs):
         cleaned = getattr(form, "cleaned_data", None) or {}

@@ -1,7 +1,7 @@
 """An organization's reference data: the owners, systems and domains its contracts link to."""
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -11,6 +11,7 @@ from contracts.admin.widgets import PrettyJSONField
 from contracts.models import Domain, Owner, System
 from contracts.resources import DomainResource, OwnerResource, SystemResource
 from contracts.services.contract_edit import reference_entity_save
+from contracts.services.reference import reference_entity_delete, reference_entity_delete_refusal
 from tenancy.admin_base import TenantModelAdmin
 
 
@@ -46,6 +47,31 @@ class ReferenceEntityAdmin(TenantImportExportMixin, TenantModelAdmin):
 
     def save_model(self, request, obj, form, change):
         reference_entity_save(entity=obj)
+
+    # Links from other spaces' contracts point at an entity: the service decides who may
+    # delete it, and the confirmation says why not instead of offering the button.
+    delete_confirmation_template = "admin/contracts/reference_delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/contracts/reference_delete_selected_confirmation.html"
+    )
+
+    def get_deleted_objects(self, objs, request):
+        objs = list(objs)
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        refusals = [refusal for entity in objs
+                    if (refusal := reference_entity_delete_refusal(actor=request.user,
+                                                                   entity=entity))]
+        return to_delete, model_count, {*perms_needed, *refusals}, protected
+
+    def delete_model(self, request, obj):
+        reference_entity_delete(actor=request.user, entity=obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for entity in queryset:
+            reference_entity_delete(actor=request.user, entity=entity)
 
 
 @admin.register(Owner)

@@ -36,6 +36,7 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from contracts.rule_checks import rule_problems
+from contracts.services.reference import owner_email_errors
 from contracts.validators import validate_json_object, validate_json_schema
 
 #: Passed for what an update leaves as it is.
@@ -348,11 +349,9 @@ def reference_entity_errors(*, entity):
     if isinstance(entity, Owner):
         if entity._state.adding and Owner._base_manager.filter(pk=entity.pk).exists():
             errors["id"] = [f"The owner id “{entity.pk}” is not available; choose another id."]
-        same_email = Owner._base_manager.filter(email=entity.email)
-        if not entity._state.adding:
-            same_email = same_email.exclude(pk=entity.pk)
-        if entity.email and same_email.exists():
-            errors["email"] = [f"The email “{entity.email}” is already used by another owner."]
+        email_errors = owner_email_errors(owner=entity)
+        if email_errors:
+            errors["email"] = email_errors
     return errors
 
 

@@ -1,9 +1,24 @@
 """Writes of an organization's reference data: owners, systems, domains."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from contracts.models import Domain, Owner, System
+from contracts.models import (
+    OWNERSHIP_ROLE_LINKS,
+    SYSTEM_ROLE_LINKS,
+    Domain,
+    MetadataRecordDomain,
+    Owner,
+    System,
+)
+from tenancy.scoping import access_for
+
+# Entity model -> (link models that point at it, their foreign key to it).
+REFERENCE_LINKS = {
+    Owner: (tuple(OWNERSHIP_ROLE_LINKS.values()), "owner"),
+    System: (tuple(SYSTEM_ROLE_LINKS.values()), "system"),
+    Domain: ((MetadataRecordDomain,), "domain"),
+}
 
 
 def _unavailable_owner_id(owner_id):
@@ -41,12 +56,27 @@ def owner_upsert(*, organization, owner_id, name=None, email=None, team=None,
     return owner, created
 
 
+def owner_email_errors(*, owner):
+    """Messages for an email that another owner holds. The email is unique across every
+    organization; a clash inside the owner's organization names the other owner, one
+    outside it says nothing about who holds the address."""
+    if not owner.email:
+        return []
+    holders = Owner._base_manager.filter(email=owner.email)
+    if not owner._state.adding:
+        holders = holders.exclude(pk=owner.pk)
+    holder = holders.first()
+    if holder is None:
+        return []
+    if holder.organization_id == owner.organization_id:
+        return [f"The email “{owner.email}” is already used by the owner “{holder.pk}”."]
+    return ["This email cannot be used for this owner."]
+
+
 def _check_email_available(owner):
-    if owner.email and Owner._base_manager.filter(email=owner.email).exclude(pk=owner.pk).exists():
-        raise ValidationError(
-            {"email": f"The email {owner.email!r} is already used by another owner."},
-            code="owner_email_unavailable",
-        )
+    errors = owner_email_errors(owner=owner)
+    if errors:
+        raise ValidationError({"email": errors}, code="owner_email_unavailable")
 
 
 @transaction.atomic
@@ -85,3 +115,41 @@ def domain_upsert(*, organization, name, description=None, overwrite=True):
         domain.full_clean()
         domain.save()
     return domain, created
+
+
+def reference_entity_linking_space_ids(*, entity):
+    """Ids of the spaces whose contracts link to `entity`, whoever may see them: deleting
+    the entity deletes all of those links."""
+    link_models, field = REFERENCE_LINKS[type(entity)]
+    space_ids = set()
+    for link_model in link_models:
+        space_ids.update(
+            link_model._base_manager.filter(**{field: entity}).values_list(
+                "metadata_record__data_contract__space_id", flat=True
+            )
+        )
+    return space_ids
+
+
+def reference_entity_delete_refusal(*, actor, entity):
+    """Why `actor` may not delete `entity`, or None. Reference data belongs to the
+    organization, but the links to it belong to the spaces of the contracts: only someone
+    who may edit every linking space (an organization admin) deletes what others use."""
+    access = access_for(actor)
+    name = f"{entity._meta.verbose_name} “{entity}”"
+    if not access.can_edit_organization(entity.organization_id):
+        return f"You may not delete the {name}."
+    if reference_entity_linking_space_ids(entity=entity) - set(access.editable_space_ids):
+        return (f"The {name} is linked to contracts in spaces you cannot edit, so you may "
+                "not delete it; an organization admin can.")
+    return None
+
+
+@transaction.atomic
+def reference_entity_delete(*, actor, entity):
+    """Delete an organization's owner, system or domain with its links, when `actor` may edit
+    every space that links to it (see `reference_entity_delete_refusal`)."""
+    refusal = reference_entity_delete_refusal(actor=actor, entity=entity)
+    if refusal:
+        raise PermissionDenied(refusal)
+    entity.delete()

@@ -10,8 +10,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
+from import_export.forms import ExportForm, ImportForm
 
+from contracts.admin.import_export import PendingImportConfirmForm, PendingImportMixin
 from contracts.resources import FORMATS
 from quality import views
 from quality.admin.base import QualityModelAdmin
@@ -87,14 +88,14 @@ class ViolationImportForm(ImportForm):
                 self.data[self.add_prefix("space")] = str(space_ids[0])
 
 
-class ViolationConfirmImportForm(ConfirmImportForm):
+class ViolationConfirmImportForm(PendingImportConfirmForm):
     """Carries the chosen space from the preview to the import (checked again there)."""
 
     space = forms.ModelChoiceField(queryset=Space.objects.none(), widget=forms.HiddenInput)
 
 
 @admin.register(QualityViolation)
-class QualityViolationAdmin(ImportExportMixin, QualityModelAdmin):
+class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelAdmin):
     list_display = (
         "record_identifier",
         "data_contract",
@@ -181,12 +182,6 @@ class QualityViolationAdmin(ImportExportMixin, QualityModelAdmin):
         form = super().create_confirm_form(request, import_form)
         form.fields["space"].queryset = _editable_spaces(request)
         return form
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["space"] = import_form.cleaned_data["space"].pk
-        return initial
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")

@@ -265,7 +265,7 @@ def test_a_new_owner_cannot_take_the_id_or_email_of_another_organizations(space,
 
     assert raised.value.message_dict == {
         "id": ["The owner id “lincoln_mak” is not available; choose another id."],
-        "email": ["The email “lincoln@example.com” is already used by another owner."],
+        "email": ["This email cannot be used for this owner."],
     }
     theirs = Owner.objects.get(pk="lincoln_mak")
     assert (theirs.organization_id, theirs.name) == (other_space.organization_id, "Lincoln")

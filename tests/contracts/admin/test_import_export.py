@@ -2,6 +2,9 @@
 then confirm), everyone exports what they can see, and the other tenant is never touched."""
 
 import json
+import tempfile
+import uuid
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -249,3 +252,93 @@ def test_exports_come_in_yaml_too(steward_client, space):
     text = _export(steward_client, reverse("admin:contracts_domain_export"), YAML)
 
     assert text == "- {name: Revenue, description: '-1'}\n"
+
+
+# The confirm step ------------------------------------------------------------------------
+
+UNKNOWN_PENDING_IMPORT = ("This import was not previewed by you for this space, or it has "
+                          "expired: upload the file again.")
+
+
+@pytest.fixture
+def stray_file():
+    """A file of the temporary folder that no preview of this user wrote."""
+    path = Path(tempfile.gettempdir()) / f"stray-{uuid.uuid4().hex}.csv"
+    path.write_text(OWNERS_CSV)
+    yield path
+    path.unlink(missing_ok=True)
+
+
+def _confirm_errors(response):
+    return response.context["confirm_form"].errors
+
+
+def test_a_confirmation_cannot_name_another_file_of_the_temporary_folder(
+    steward_client, space, other_space, stray_file
+):
+    preview = _preview(steward_client, OWNER_IMPORT_URL, OWNERS_CSV, space=space)
+
+    response = steward_client.post(OWNER_PROCESS_URL, {**_confirm_data(preview),
+                                                       "import_file_name": stray_file.name})
+
+    assert response.status_code == 200
+    assert _confirm_errors(response) == {"import_file_name": [UNKNOWN_PENDING_IMPORT]}
+    assert stray_file.read_text() == OWNERS_CSV
+    assert _owners() == []
+
+
+def test_a_confirmation_naming_a_file_that_is_not_there_is_answered_with_an_error(
+    steward_client, space
+):
+    preview = _preview(steward_client, OWNER_IMPORT_URL, OWNERS_CSV, space=space)
+
+    response = steward_client.post(OWNER_PROCESS_URL, {**_confirm_data(preview),
+                                                       "import_file_name": "no-such-file"})
+
+    assert response.status_code == 200
+    assert _confirm_errors(response) == {"import_file_name": [UNKNOWN_PENDING_IMPORT]}
+    assert _owners() == []
+
+
+def test_another_user_cannot_confirm_a_previewed_import(client, steward, space, other_space):
+    colleague = factories.MembershipFactory(space=space, role="steward").user
+    client.force_login(steward)
+    preview = _preview(client, OWNER_IMPORT_URL, OWNERS_CSV, space=space)
+    client.force_login(colleague)
+
+    refused = client.post(OWNER_PROCESS_URL, _confirm_data(preview))
+    client.force_login(steward)
+    confirmed = client.post(OWNER_PROCESS_URL, _confirm_data(preview))
+
+    assert _confirm_errors(refused) == {"import_file_name": [UNKNOWN_PENDING_IMPORT]}
+    assert confirmed.status_code == 302
+    assert [owner_id for owner_id, _, _ in _owners()] == ["lincoln_mak", "maria_chen"]
+
+
+def test_a_preview_cannot_be_confirmed_into_another_space_the_user_may_edit(
+    client, steward, space, other_space
+):
+    second = factories.SpaceFactory(organization=factories.OrganizationFactory(name="Second"))
+    factories.MembershipFactory(space=second, user=steward, role="steward")
+    client.force_login(steward)
+    preview = _preview(client, OWNER_IMPORT_URL, OWNERS_CSV, space=space)
+
+    response = client.post(OWNER_PROCESS_URL, {**_confirm_data(preview), "space": second.pk})
+
+    assert _confirm_errors(response) == {"import_file_name": [UNKNOWN_PENDING_IMPORT]}
+    assert _owners() == []
+
+
+def test_a_confirmation_sent_twice_imports_once_and_then_says_so(steward_client, space):
+    preview = _preview(steward_client, OWNER_IMPORT_URL, OWNERS_CSV, space=space)
+
+    first = steward_client.post(OWNER_PROCESS_URL, _confirm_data(preview))
+    second = steward_client.post(OWNER_PROCESS_URL, _confirm_data(preview), follow=True)
+
+    assert first.status_code == 302
+    assert second.redirect_chain == [(OWNER_IMPORT_URL, 302)]
+    assert [str(message) for message in second.context["messages"]] == [
+        "Import finished: 2 new, 0 updated, 0 deleted and 0 skipped owners.",
+        UNKNOWN_PENDING_IMPORT,
+    ]
+    assert [owner_id for owner_id, _, _ in _owners()] == ["lincoln_mak", "maria_chen"]

@@ -21,8 +21,19 @@ def organization_admin(organization):
 
 
 @pytest.fixture
-def newcomer(db):
-    return factories.UserFactory(username="newcomer")
+def newcomer(organization):
+    """An account of the organization: a viewer of a space nobody else here works in."""
+    archive = factories.SpaceFactory(organization=organization, name="Archive", slug="archive")
+    return factories.MembershipFactory(space=archive, user__username="newcomer",
+                                       role=Role.VIEWER).user
+
+
+@pytest.fixture
+def outsider(other_space):
+    """An account of the other organization, with an email nobody here should learn."""
+    return factories.MembershipFactory(space=other_space, user__username="outsider",
+                                       user__email="outsider@other.example",
+                                       role=Role.STEWARD).user
 
 
 def _roles(space):
@@ -40,7 +51,7 @@ def test_an_organization_admin_adds_a_member_to_a_space_of_their_organization(
                                             "role": Role.STEWARD})
 
     assert set(add_page.context["adminform"].form.fields["space"].queryset) == {
-        space, second_space
+        space, second_space, Space.objects.get(slug="archive")
     }
     assert response.status_code == 302
     assert _roles(second_space) == {"newcomer": "steward"}
@@ -58,13 +69,70 @@ def test_members_cannot_be_added_to_another_organizations_space(
     assert _roles(other_space) == {}
 
 
-def test_a_username_that_does_not_exist_is_named_as_such(client, space, organization_admin):
+UNKNOWN_ACCOUNT = ("Choose an account of this organization: a member of one of its spaces or "
+                   "one of its admins.")
+
+
+def test_the_member_choice_offers_the_organizations_accounts_only(
+    client, space, organization_admin, newcomer, outsider, other_space
+):
+    factories.UserFactory(username="loner")
     client.force_login(organization_admin)
 
-    response = client.post(ADD_MEMBERSHIP, {"space": space.pk, "user": "nobody",
+    add_page = client.get(ADD_MEMBERSHIP)
+
+    assert [user.username for user in add_page.context["adminform"].form.fields["user"].queryset
+            ] == sorted([organization_admin.username, "newcomer"])
+    assert "outsider" not in add_page.text
+    assert "loner" not in add_page.text
+
+
+def test_another_organizations_account_and_a_missing_one_get_the_same_answer(
+    client, space, organization_admin, outsider, other_space
+):
+    client.force_login(organization_admin)
+
+    foreign = client.post(ADD_MEMBERSHIP, {"space": space.pk, "user": "outsider",
+                                           "role": Role.VIEWER})
+    missing = client.post(ADD_MEMBERSHIP, {"space": space.pk, "user": "nobody",
+                                           "role": Role.VIEWER})
+    listed = client.get(MEMBERSHIPS)
+
+    assert foreign.context["adminform"].form.errors == {"user": [UNKNOWN_ACCOUNT]}
+    assert missing.context["adminform"].form.errors == {"user": [UNKNOWN_ACCOUNT]}
+    assert _roles(space) == {}
+    assert _roles(other_space) == {"outsider": "steward"}
+    assert "outsider@other.example" not in listed.text
+
+
+def test_a_member_of_one_organization_is_not_offered_for_another_it_is_managed_with(
+    client, space, other_space, outsider
+):
+    """A user who manages spaces of two organizations names, for each space, the accounts of
+    that space's organization only."""
+    manager = factories.MembershipFactory(space=space, role=Role.ADMIN).user
+    factories.MembershipFactory(space=other_space, user=manager, role=Role.ADMIN)
+    client.force_login(manager)
+
+    response = client.post(ADD_MEMBERSHIP, {"space": space.pk, "user": "outsider",
                                             "role": Role.VIEWER})
 
-    assert response.context["adminform"].form.errors == {"user": ["No account has this username."]}
+    assert response.context["adminform"].form.errors == {"user": [UNKNOWN_ACCOUNT]}
+    assert _roles(space) == {manager.username: "admin"}
+
+
+def test_an_organization_admin_cannot_name_another_organizations_account_as_admin(
+    client, organization, organization_admin, outsider
+):
+    client.force_login(organization_admin)
+
+    response = client.post(reverse("admin:tenancy_organizationadmin_add"),
+                           {"organization": organization.pk, "user": "outsider"})
+
+    assert response.context["adminform"].form.errors == {"user": [UNKNOWN_ACCOUNT]}
+    assert list(OrganizationAdmin.objects.values_list("user__username", flat=True)) == [
+        organization_admin.username
+    ]
 
 
 def test_a_steward_sees_the_members_of_their_space_but_cannot_add_any(
@@ -176,3 +244,14 @@ def test_the_sign_in_page_lists_no_workspace_for_an_anonymous_visitor(client, sp
 
     assert response.status_code == 200
     assert response.context["available_apps"] == []
+
+
+def test_a_superuser_brings_a_new_account_into_a_space(client, space, other_space):
+    factories.UserFactory(username="loner")
+    client.force_login(factories.UserFactory(username="root", is_superuser=True))
+
+    response = client.post(ADD_MEMBERSHIP, {"space": space.pk, "user": "loner",
+                                            "role": Role.VIEWER})
+
+    assert response.status_code == 302
+    assert (_roles(space), _roles(other_space)) == ({"loner": "viewer"}, {})

@@ -152,6 +152,21 @@ def test_a_forged_confirmation_into_another_space_is_refused(
     assert _identifiers(space) == []
 
 
+def test_a_confirmation_cannot_name_a_file_the_user_did_not_preview(
+    contract, space, steward_client, foreign_twin
+):
+    preview = _preview(steward_client, HEADER + GOOD_ROWS)
+    form = preview.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data["import_file_name"] = "no-such-file"
+
+    response = steward_client.post(admin_url("qualityviolation", "process_import"), data)
+
+    assert response.status_code == 200
+    assert list(response.context["confirm_form"].errors) == ["import_file_name"]
+    assert _identifiers(space) == []
+
+
 def test_a_viewer_may_export_but_not_import(contract, viewer_client):
     factories.QualityViolationFactory(data_contract=contract, record_identifier="ours")
 
