@@ -4,8 +4,8 @@ PyCharter lets a schema property carry its own `coercion` and `validations`, and
 contract carry top-level `coercion_rules` and `validation_rules` too. Which set
 PyCharter applies depends on its release; the site applies both, so the same field
 having a different coercion, or the same validation with different parameters, in
-the two places is a conflict that the steward must resolve (see
-PYCHARTER-SEMANTICS.md, "Where we deliberately differ").
+the two places is a conflict that the steward must resolve, never one settled
+silently.
 
 Rule names are not checked here: the quality engine owns what they mean.
 Fields of nested objects are named with dots (`metadata.source`), as PyCharter's

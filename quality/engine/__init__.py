@@ -10,7 +10,8 @@ accumulate metrics in constant memory::
         metrics.add(result)
     figures = metrics.result(thresholds)
 
-The semantics are PyCharter 0.0.67's, as measured in PYCHARTER-SEMANTICS.md.
+The semantics are PyCharter 0.0.67's, as measured in
+``tests/quality/engine/pycharter_semantics.py``.
 """
 
 from quality.engine.coercions import KNOWN_COERCIONS

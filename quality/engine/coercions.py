@@ -2,7 +2,7 @@
 
 Each function follows the one of the same name in PyCharter 0.0.67
 (``pycharter.shared.coercions``, MIT licence) as it behaves inside a quality check,
-where pandas is loaded: see the edge tables of PYCHARTER-SEMANTICS.md. The check
+where pandas is loaded: see ``tests/quality/engine/pycharter_semantics.py``. The check
 never passes ``None`` to a coercion. A coercion that raises makes its field fail;
 the odd exceptions (``OverflowError`` from ``int(float("inf"))``) are kept because
 they decide validity in PyCharter too.

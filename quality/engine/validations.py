@@ -4,7 +4,7 @@ Each rule runs after the JSON Schema step, on the converted value, and follows
 the rule of the same name in PyCharter 0.0.67 (``pycharter.shared.validations``,
 MIT licence): every rule but ``only_allow`` lets ``None`` through, and rules let
 through values of a type they do not handle. ``only_allow_if`` is accepted and
-does nothing, as PYCHARTER-SEMANTICS.md records.
+does nothing, as in PyCharter (``tests/quality/engine/pycharter_semantics.py``).
 """
 
 from __future__ import annotations
