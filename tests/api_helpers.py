@@ -3,8 +3,8 @@
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
-from tests.factories import MembershipFactory
 from tenancy.tokens import api_token_create
+from tests.factories import MembershipFactory
 
 
 def token_client(space, *, can_write=True, role="steward", user=None):

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
-from tests.api_helpers import results, token_client
-from tests.factories import DataContractFactory, MembershipFactory
 from tenancy.models import ApiToken
 from tenancy.tokens import api_token_create, api_token_revoke
+from tests.api_helpers import results, token_client
+from tests.factories import DataContractFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
