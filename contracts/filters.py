@@ -5,8 +5,8 @@ from operator import or_
 
 import django_filters
 
-from contracts.documents.bundle import CONTRACT_STATUSES, OWNERSHIP_ROLES, SYSTEM_ROLES
-from contracts.models import DataContract, Domain, Owner, System
+from contracts.documents.bundle import OWNERSHIP_ROLES, SYSTEM_ROLES
+from contracts.models import DataContract, Domain, Owner, Status, System
 from contracts.selectors import (
     contract_filter_by_domain,
     contract_filter_by_owner,
@@ -19,7 +19,7 @@ class ContractFilterSet(django_filters.FilterSet):
 
     name = django_filters.CharFilter(lookup_expr="iexact")
     name_contains = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
-    status = django_filters.ChoiceFilter(choices=[(status, status) for status in CONTRACT_STATUSES])
+    status = django_filters.ChoiceFilter(choices=Status.choices)
     domain = django_filters.CharFilter(method="filter_domain", help_text="A domain's name.")
     owner = django_filters.CharFilter(method="filter_owner", help_text="An owner's id.")
     owner_role = django_filters.ChoiceFilter(

@@ -201,6 +201,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ViolationStatusEnum": "quality.models.ViolationStatus",
+        "ContractStatusEnum": "contracts.models.Status",
+        "ResolutionReasonEnum": "quality.models.ResolutionReason",
+    },
 }
 # Records one POST may send to be checked on the spot; larger data goes through
 # `manage.py run_quality_check`.

@@ -1,11 +1,14 @@
 """What the API shows of contracts and reference data, and what it accepts for upserts."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.documents.bundle import OWNERSHIP_ROLES, SYSTEM_ROLES
 from contracts.models import DataContract, Domain, Owner, System
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SpaceField(serializers.Field):
     """A space as `organization-slug/space-slug`, the name commands use."""
 

@@ -37,7 +37,7 @@ from contracts.selectors import (
     contract_terms,
 )
 from contracts.services import domain_upsert, owner_upsert, system_upsert
-from tenancy.api.views import editable_organization, object_or_404
+from tenancy.api.views import editable_organization, object_or_404, schema_generation
 
 DOCUMENT_FORMATS = {
     "yaml": (dump_yaml, "application/yaml"),
@@ -64,6 +64,8 @@ class ContractList(generics.ListAPIView):
     filterset_class = ContractFilterSet
 
     def get_queryset(self):
+        if schema_generation(self):
+            return DataContract._base_manager.none()
         return _contracts().seal()
 
 
@@ -155,7 +157,10 @@ class ReferenceList(generics.ListAPIView):
         return self.serializer_class
 
     def get_queryset(self):
-        return self.serializer_class.Meta.model.objects.select_related("organization").seal()
+        model = self.serializer_class.Meta.model
+        if schema_generation(self):
+            return model._base_manager.none()
+        return model.objects.select_related("organization").seal()
 
     def post(self, request):
         incoming = self.upsert_serializer_class(data=request.data)

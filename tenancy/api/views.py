@@ -35,3 +35,14 @@ def editable_organization(request, slug=None):
             if candidates else {"organization": "You edit no organization."}
         )
     return candidates[0]
+
+
+def actor_name(request):
+    """Who rows written by this request name as their writer: the token, or the user."""
+    token = getattr(request._request, "api_token", None)
+    return f"api-token:{token.name}" if token is not None else request.user.get_username()
+
+
+def schema_generation(view):
+    """True while drf-spectacular inspects the view outside any request's scope."""
+    return getattr(view, "swagger_fake_view", False)
