@@ -98,8 +98,9 @@ class ViolationDetail(generics.GenericAPIView):
             assignee = get_user_model().objects.filter(username=data["assignee"],
                                                        is_active=True).first()
             if assignee is None:
-                raise exceptions.ValidationError({"assignee": "No active account has this "
-                                                              "username."})
+                raise exceptions.ValidationError(
+                    {"assignee": ["No active account has this username."]}
+                )
             triage.violation_assign(violations=selected, actor=actor, assignee=assignee)
         elif action in ("resolve", "ignore"):
             move = triage.violation_resolve if action == "resolve" else triage.violation_ignore
@@ -135,7 +136,7 @@ class ContractTrend(generics.GenericAPIView):
         try:
             check_count = min(max(int(request.query_params.get("checks", 20)), 1), 500)
         except ValueError:
-            raise exceptions.ValidationError({"checks": "A whole number."}) from None
+            raise exceptions.ValidationError({"checks": ["A whole number."]}) from None
         summary = contract_quality_summary(contract=contract, check_count=check_count)
         return Response(TrendSerializer({
             "contract": contract.pk,
@@ -186,10 +187,10 @@ class CheckCreate(generics.GenericAPIView):
         limit = settings.PYCHARTER_API_MAX_CHECK_RECORDS
         if len(data["records"]) > limit:
             # Larger batches will become jobs of the queue; until then they are refused here.
-            raise exceptions.ValidationError({"records": (
+            raise exceptions.ValidationError({"records": [
                 f"At most {limit} records per request; check larger data with "
                 "`manage.py run_quality_check` or send it in batches."
-            )})
+            ]})
         source = io.BytesIO(json.dumps(data["records"]).encode("utf-8"))
         try:
             outcome = quality_check_run(
@@ -198,7 +199,7 @@ class CheckCreate(generics.GenericAPIView):
                 full_dataset=data["full_dataset"], source_name="api",
             )
         except QualityCheckError as error:
-            raise exceptions.ValidationError({"contract": str(error)}) from None
+            raise exceptions.ValidationError({"contract": [str(error)]}) from None
         return Response(_recorded(outcome.metric, opened=outcome.violations_opened,
                                   updated=outcome.violations_updated, alert_id=outcome.alert_id),
                         status=status.HTTP_201_CREATED)

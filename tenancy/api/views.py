@@ -31,8 +31,8 @@ def editable_organization(request, slug=None):
     candidates = list(organizations[:2])
     if len(candidates) != 1:
         raise exceptions.ValidationError(
-            {"organization": "Name the organization (its slug): you edit several."}
-            if candidates else {"organization": "You edit no organization."}
+            {"organization": ["Name the organization (its slug): you edit several."]}
+            if candidates else {"organization": ["You edit no organization."]}
         )
     return candidates[0]
 
