@@ -142,7 +142,8 @@ def test_patch_refuses_an_incomplete_step_and_a_read_only_token(space, api, cont
     read_only = token_client(space, can_write=False).patch(url, {"action": "acknowledge"},
                                                            format="json")
 
-    assert (incomplete.status_code, incomplete.json()) == (400, {"reason": ["Required to resolve."]})
+    assert incomplete.status_code == 400
+    assert incomplete.json() == {"reason": ["Required to resolve."]}
     assert read_only.status_code == 403
     violation.refresh_from_db()
     assert violation.status == "open"
