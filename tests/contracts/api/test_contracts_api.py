@@ -146,9 +146,10 @@ def test_the_diff_marks_breaking_changes_like_the_admin(api, space, flights, uns
     assert response.status_code == 200
     assert (body["older"]["version"], body["newer"]["version"]) == ("1.0.0", "2.0.0")
     assert body["is_breaking"] is True
-    assert [(change["field"], change["subject"], change["breaking"])
-            for change in body["changes"]] == [
-        ("", "title", False), ("user_id", "minLength", False), ("age", "field", True)
+    # PostgreSQL's jsonb orders a schema's properties its own way: compare without order.
+    assert sorted((change["field"], change["subject"], change["breaking"])
+                  for change in body["changes"]) == [
+        ("", "title", False), ("age", "field", True), ("user_id", "minLength", False)
     ]
 
 
