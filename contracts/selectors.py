@@ -178,14 +178,16 @@ def _current_metadata_linked(link_models, **link_filter):
     return condition
 
 
-def contract_filter_by_owner(queryset, *, owner_id):
-    """Contracts where the owner holds any of the five roles."""
-    return queryset.filter(_current_metadata_linked(OWNERSHIP_ROLE_LINKS.values(), owner=owner_id))
+def contract_filter_by_owner(queryset, *, owner_id, role=None):
+    """Contracts where the owner holds `role` (one of OWNERSHIP_ROLES), or any of the five."""
+    links = [OWNERSHIP_ROLE_LINKS[role]] if role else OWNERSHIP_ROLE_LINKS.values()
+    return queryset.filter(_current_metadata_linked(links, owner=owner_id))
 
 
-def contract_filter_by_system(queryset, *, system_id):
-    """Contracts that pull from, push to or source from the system."""
-    return queryset.filter(_current_metadata_linked(SYSTEM_ROLE_LINKS.values(), system=system_id))
+def contract_filter_by_system(queryset, *, system_id, role=None):
+    """Contracts that pull from, push to or source from the system (or only `role` of those)."""
+    links = [SYSTEM_ROLE_LINKS[role]] if role else SYSTEM_ROLE_LINKS.values()
+    return queryset.filter(_current_metadata_linked(links, system=system_id))
 
 
 def contract_filter_by_domain(queryset, *, domain_id):

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "seal",
     "tenancy",
@@ -183,6 +186,49 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pycharter-governance@localhost")
+
+# The HTTP API for pipelines (/api/v1/): API tokens or the browser session; JSON out,
+# always through tenancy.sanitize. Each token may make PYCHARTER_API_TOKEN_RATE requests.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenancy.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tenancy.api.permissions.TenantAccessPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["tenancy.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env.str("PYCHARTER_API_TOKEN_RATE", default="600/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": [
+        "tenancy.api.renderers.SanitizingJSONRenderer",
+        "tenancy.api.renderers.SanitizingBrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tenancy.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PyCharter Governance API",
+    "DESCRIPTION": "Contracts, reference data and quality results for pipelines.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ViolationStatusEnum": "quality.models.ViolationStatus",
+        "ContractStatusEnum": "contracts.models.Status",
+        "ResolutionReasonEnum": "quality.models.ResolutionReason",
+    },
+}
+# Records one POST may send to be checked on the spot; larger data goes through
+# `manage.py run_quality_check`.
+PYCHARTER_API_MAX_CHECK_RECORDS = env.int("PYCHARTER_API_MAX_CHECK_RECORDS", default=5_000)
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ and viewers only read. Django's own User admin stays as it is.
 
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin, audit_change_rows
 from tenancy.models import (
+    ApiToken,
     AuditLogEntry,
     Membership,
     Organization,
@@ -25,6 +26,7 @@ from tenancy.models import (
     Space,
 )
 from tenancy.selectors import audit_entries_visible, organization_users
+from tenancy.tokens import api_token_create, api_token_revoke
 
 
 class AdministeredOrganizationsMixin:
@@ -342,3 +344,56 @@ class AuditLogEntryModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
 
         return render_to_string("admin/tenancy/audit_changes.html",
                                 {"changes": audit_change_rows(entry.changes)})
+
+
+@admin.register(ApiToken)
+class ApiTokenModelAdmin(TenantModelAdmin):
+    """Tokens for pipelines: the secret is shown once, on creation; afterwards only its prefix.
+
+    Stewards and space admins create tokens for their spaces; a token is never edited,
+    only revoked (kept, so its history stays readable).
+    """
+
+    fields = ("space", "name", "can_write", "expires_at")
+    list_display = ("name", "space", "prefix", "can_write", "expires_at", "last_used_at",
+                    "revoked_at", "created_by")
+    list_filter = ("space", "can_write")
+    search_fields = ("name", "prefix")
+    list_select_related = ("space", "created_by")
+    actions = ["revoke_tokens"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("space", "created_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("space", "name", "can_write", "expires_at", "prefix", "last_used_at",
+                "revoked_at", "created_by")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        token, secret = api_token_create(
+            space=obj.space, name=obj.name, created_by=request.user, can_write=obj.can_write,
+            expires_at=obj.expires_at,
+        )
+        obj.pk, obj.prefix, obj.secret_hash = token.pk, token.prefix, token.secret_hash
+        obj._state.adding = False
+        self.message_user(
+            request,
+            f"The secret of {token.name}: {secret} (copy it now: it is not shown again).",
+            messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke_tokens(self, request, queryset):
+        editable = request.tenant_access.editable_space_ids
+        tokens = [token for token in queryset if token.space_id in editable]
+        for token in tokens:
+            api_token_revoke(token=token)
+        self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)

@@ -7,6 +7,8 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.urls import reverse
 from django.utils.html import format_html
 
+from tenancy.sanitize import json_display
+
 JSON_EDITOR_MEDIA = forms.Media(
     css={"all": ["pycharter/contracts.css"]}, js=["pycharter/json-editor.js"]
 )
@@ -68,9 +70,7 @@ def json_block(value):
     """A JSON value as read-only, pretty-printed HTML."""
     if value is None:
         return "—"
-    return format_html(
-        '<pre class="pycharter-json">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False)
-    )
+    return format_html('<pre class="pycharter-json">{}</pre>', json_display(value))
 
 
 class OrganizationAutocomplete(AutocompleteSelectMultiple):

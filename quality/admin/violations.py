@@ -31,6 +31,7 @@ from quality.resources import QualityViolationResource
 from quality.selectors import violation_history
 from quality.services.triage import violation_prioritize
 from tenancy.models import Space
+from tenancy.sanitize import json_display
 
 RULE_SOURCES = (
     "data_contract__schema",
@@ -278,8 +279,8 @@ class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelA
     def record(self, violation):
         if violation.record_data is None:
             return "—"
-        text = json.dumps(violation.record_data, indent=2, ensure_ascii=False)
-        return format_html('<pre class="quality-json">{}</pre>', safe_text(text))
+        return format_html('<pre class="quality-json">{}</pre>',
+                           json_display(violation.record_data))
 
     @admin.display(description="what the contract says about this field")
     def rule_definition(self, violation):

@@ -10,18 +10,17 @@ nesting and total size capped, with ``_truncated: true`` when anything was cut.
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime, time
 from typing import Any
+
+from tenancy.sanitize import safe_text
 
 DEFAULT_MAXIMUM_BYTES = 64 * 1024
 DEFAULT_MAXIMUM_DEPTH = 16
 TRUNCATED_KEY = "_truncated"
 TRUNCATION_MARK = "…[truncated]"
-REPLACEMENT_CHARACTER = "\ufffd"
 LARGEST_SAFE_INTEGER = 2**63 - 1
 """Integers beyond a 64-bit signed integer are stored as text."""
-UNSAFE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 
 def sanitize_record(
@@ -40,13 +39,6 @@ def sanitize_record(
     if budget.truncated:
         cleaned[TRUNCATED_KEY] = True
     return cleaned
-
-
-def safe_text(text: str) -> str:
-    """The text with lone surrogates and NUL characters replaced by U+FFFD."""
-    if text.isascii() and "\x00" not in text:
-        return text
-    return UNSAFE_CHARACTERS.sub(REPLACEMENT_CHARACTER, text)
 
 
 class _Budget:

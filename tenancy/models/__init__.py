@@ -1,5 +1,6 @@
 from tenancy.models.audit import AuditLogEntry
 from tenancy.models.shared import Annotation, AnnotationKind, Attachment, Comment
+from tenancy.models.tokens import ApiToken
 from tenancy.models.workspace import (
     EDITING_ROLES,
     Membership,
@@ -10,6 +11,7 @@ from tenancy.models.workspace import (
 )
 
 __all__ = [
+    "ApiToken",
     "EDITING_ROLES",
     "Annotation",
     "AnnotationKind",

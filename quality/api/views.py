@@ -1,0 +1,239 @@
+"""Quality over HTTP: results in (from pipelines and other tools), metrics and violations out.
+
+A thin adapter: writes go through quality.checks.runner, quality.services.results and
+quality.services.triage; reads through the scoped managers and quality.selectors.
+"""
+
+import io
+import json
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from contracts.models import DataContract
+from quality.api import tool_results
+from quality.api.serializers import (
+    CheckSerializer,
+    MetricSerializer,
+    RecordedSerializer,
+    ResultSerializer,
+    TrendSerializer,
+    TriageSerializer,
+    ViolationSerializer,
+)
+from quality.checks.runner import QualityCheckError, quality_check_run
+from quality.filters import MetricFilterSet, ViolationFilterSet
+from quality.models import QualityMetric, QualityViolation
+from quality.selectors import contract_quality_summary
+from quality.services import triage
+from quality.services.results import ReportedViolation, quality_result_record
+from tenancy.api.permissions import require_editable_space
+from tenancy.api.views import actor_name, object_or_404, schema_generation
+
+
+def _contract_for_write(request, contract_id):
+    contract = object_or_404(
+        DataContract.objects.select_related("space", "schema", "metadata_record").seal(),
+        pk=contract_id,
+    )
+    require_editable_space(request, contract.space_id)
+    return contract
+
+
+def _recorded(metric, *, opened, updated, alert_id, **extra):
+    metric = QualityMetric.objects.get(pk=metric.pk)
+    return {"metric": MetricSerializer(metric).data, "violations_opened": opened,
+            "violations_updated": updated, "alert": alert_id, **extra}
+
+
+class ViolationCursor(CursorPagination):
+    ordering = ("-check_timestamp", "-id")
+    page_size = 100
+    max_page_size = 1000
+    page_size_query_param = "page_size"
+
+
+def _violations():
+    return QualityViolation.objects.select_related("data_contract", "assignee")
+
+
+class ViolationList(generics.ListAPIView):
+    """Violations of the spaces you reach, newest first, a cursor page at a time."""
+
+    serializer_class = ViolationSerializer
+    filterset_class = ViolationFilterSet
+    pagination_class = ViolationCursor
+
+    def get_queryset(self):
+        if schema_generation(self):
+            return QualityViolation._base_manager.none()
+        return _violations().seal()
+
+
+class ViolationDetail(generics.GenericAPIView):
+    """One violation; PATCH moves it through triage (the same rules as the admin)."""
+
+    serializer_class = ViolationSerializer
+
+    def get(self, request, violation_id):
+        return Response(ViolationSerializer(
+            object_or_404(_violations().seal(), pk=violation_id)).data)
+
+    @extend_schema(request=TriageSerializer, responses=ViolationSerializer)
+    def patch(self, request, violation_id):
+        violation = object_or_404(_violations().seal(), pk=violation_id)
+        require_editable_space(request, violation.space_id)
+        step = TriageSerializer(data=request.data)
+        step.is_valid(raise_exception=True)
+        data = step.validated_data
+        action, selected, actor = data["action"], [violation], request.user
+        if action == "acknowledge":
+            triage.violation_acknowledge(violations=selected, actor=actor)
+        elif action == "assign":
+            assignee = get_user_model().objects.filter(username=data["assignee"],
+                                                       is_active=True).first()
+            if assignee is None:
+                raise exceptions.ValidationError(
+                    {"assignee": ["No active account has this username."]}
+                )
+            triage.violation_assign(violations=selected, actor=actor, assignee=assignee)
+        elif action in ("resolve", "ignore"):
+            move = triage.violation_resolve if action == "resolve" else triage.violation_ignore
+            move(violations=selected, actor=actor, reason=data["reason"], note=data["note"])
+        elif action == "reopen":
+            triage.violation_reopen(violations=selected, actor=actor, note=data["note"])
+        else:
+            triage.violation_prioritize(violations=selected, priority=data["priority"])
+        return Response(ViolationSerializer(_violations().seal().get(pk=violation.pk)).data)
+
+
+class MetricList(generics.ListAPIView):
+    """Quality checks of the spaces you reach, newest first."""
+
+    serializer_class = MetricSerializer
+    filterset_class = MetricFilterSet
+
+    def get_queryset(self):
+        if schema_generation(self):
+            return QualityMetric._base_manager.none()
+        return QualityMetric.objects.order_by("-check_timestamp", "-id").seal()
+
+
+class ContractTrend(generics.GenericAPIView):
+    """The overall score of a contract's last checks (oldest first), its latest field scores
+    and how many of its violations still need work."""
+
+    serializer_class = TrendSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("checks", OpenApiTypes.INT, default=20)])
+    def get(self, request, contract_id):
+        contract = object_or_404(DataContract.objects.seal(), pk=contract_id)
+        try:
+            check_count = min(max(int(request.query_params.get("checks", 20)), 1), 500)
+        except ValueError:
+            raise exceptions.ValidationError({"checks": ["A whole number."]}) from None
+        summary = contract_quality_summary(contract=contract, check_count=check_count)
+        return Response(TrendSerializer({
+            "contract": contract.pk,
+            "checks": summary.checks,
+            "field_scores": {score.field_name: score.score for score in summary.field_scores},
+            "unresolved_violation_count": summary.unresolved_violation_count,
+        }).data)
+
+
+class ResultCreate(generics.GenericAPIView):
+    """Record the result of a check a pipeline ran itself: metric, verdict, violations."""
+
+    serializer_class = ResultSerializer
+
+    @extend_schema(request=ResultSerializer, responses={201: RecordedSerializer})
+    def post(self, request):
+        incoming = ResultSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        contract = _contract_for_write(request, data["contract"])
+        metric = dict(data["metric"])
+        metric.setdefault("violation_count", len(data["violations"]))
+        recorded = quality_result_record(
+            contract=contract, metric=metric, passed=data["passed"],
+            violations=[ReportedViolation(**violation) for violation in data["violations"]],
+            created_by=actor_name(request), source=data["source"],
+            checked_at=data.get("checked_at"),
+        )
+        return Response(_recorded(recorded.metric, opened=recorded.violations_opened,
+                                  updated=recorded.violations_updated,
+                                  alert_id=recorded.alert_id), status=status.HTTP_201_CREATED)
+
+
+class CheckCreate(generics.GenericAPIView):
+    """Check a batch of records on the server against the contract version, right away.
+
+    At most PYCHARTER_API_MAX_CHECK_RECORDS records (default 5,000) per request.
+    """
+
+    serializer_class = CheckSerializer
+
+    @extend_schema(request=CheckSerializer, responses={201: RecordedSerializer})
+    def post(self, request):
+        incoming = CheckSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        contract = _contract_for_write(request, data["contract"])
+        limit = settings.PYCHARTER_API_MAX_CHECK_RECORDS
+        if len(data["records"]) > limit:
+            # Larger batches will become jobs of the queue; until then they are refused here.
+            raise exceptions.ValidationError({"records": [
+                f"At most {limit} records per request; check larger data with "
+                "`manage.py run_quality_check` or send it in batches."
+            ]})
+        source = io.BytesIO(json.dumps(data["records"]).encode("utf-8"))
+        try:
+            outcome = quality_check_run(
+                contract=contract, source=source, data_format="json",
+                record_id_field=data["record_id_field"], actor=actor_name(request),
+                full_dataset=data["full_dataset"], source_name="api",
+            )
+        except QualityCheckError as error:
+            raise exceptions.ValidationError({"contract": [str(error)]}) from None
+        return Response(_recorded(outcome.metric, opened=outcome.violations_opened,
+                                  updated=outcome.violations_updated, alert_id=outcome.alert_id),
+                        status=status.HTTP_201_CREATED)
+
+
+class ToolResultCreate(generics.GenericAPIView):
+    """Record another tool's result file (the request body, as the tool wrote it) on a
+    contract version: dbt run_results.json, a Great Expectations validation or checkpoint
+    result, a Soda scan result, a datacontract-cli run. The response names what was dropped."""
+
+    serializer_class = RecordedSerializer
+
+    @extend_schema(
+        operation_id="v1_quality_results_tool_create",
+        request={"application/json": OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("contract", OpenApiTypes.UUID, required=True)],
+        responses={201: RecordedSerializer},
+    )
+    def post(self, request, tool):
+        mapper = tool_results.MAPPERS.get(tool)
+        if mapper is None:
+            raise exceptions.NotFound(f"Unknown tool; one of {sorted(tool_results.MAPPERS)}.")
+        contract = _contract_for_write(request, request.query_params.get("contract", ""))
+        try:
+            result = mapper(request.data)
+        except tool_results.ToolResultError as error:
+            raise exceptions.ValidationError({"detail": f"{tool} result: {error}"}) from None
+        recorded = quality_result_record(
+            contract=contract, metric=result.metric, passed=result.passed,
+            violations=result.violations, created_by=actor_name(request),
+            source=result.tool, additional_metadata={"tool": result.details},
+        )
+        return Response(_recorded(
+            recorded.metric, opened=recorded.violations_opened,
+            updated=recorded.violations_updated, alert_id=recorded.alert_id,
+            dropped=result.dropped, mapping=result.details,
+        ), status=status.HTTP_201_CREATED)

@@ -1,0 +1,39 @@
+"""FilterSets of quality rows, for the API's lists (query parameters as documented)."""
+
+import django_filters
+
+from quality.models import Priority, QualityMetric, QualityViolation, Severity, ViolationStatus
+
+
+class ViolationFilterSet(django_filters.FilterSet):
+    contract = django_filters.UUIDFilter(field_name="data_contract")
+    version = django_filters.CharFilter(field_name="data_contract__version")
+    field = django_filters.CharFilter(field_name="field_name")
+    error_type = django_filters.CharFilter()
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    status = django_filters.MultipleChoiceFilter(choices=ViolationStatus.choices)
+    assignee = django_filters.CharFilter(field_name="assignee__username",
+                                         help_text="The assignee's username.")
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    checked_after = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
+                                                     lookup_expr="gte")
+    checked_before = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
+                                                      lookup_expr="lt")
+
+    class Meta:
+        model = QualityViolation
+        fields = []
+
+
+class MetricFilterSet(django_filters.FilterSet):
+    contract = django_filters.UUIDFilter(field_name="data_contract")
+    version = django_filters.CharFilter(field_name="data_contract__version")
+    passed = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")])
+    checked_after = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
+                                                     lookup_expr="gte")
+    checked_before = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
+                                                      lookup_expr="lt")
+
+    class Meta:
+        model = QualityMetric
+        fields = []

@@ -1,0 +1,48 @@
+"""Every API list runs the same number of queries for 1 row as for 100."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.api_helpers import token_client
+from tests.factories import (
+    DataContractFactory,
+    DomainFactory,
+    OwnerFactory,
+    QualityMetricFactory,
+    QualityViolationFactory,
+    SystemFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LISTS = {
+    "/api/v1/contracts/": lambda space, n: DataContractFactory.create_batch(n, space=space),
+    "/api/v1/owners/": lambda space, n: OwnerFactory.create_batch(
+        n, organization=space.organization),
+    "/api/v1/systems/": lambda space, n: SystemFactory.create_batch(
+        n, organization=space.organization),
+    "/api/v1/domains/": lambda space, n: DomainFactory.create_batch(
+        n, organization=space.organization),
+    "/api/v1/quality/violations/": lambda space, n: QualityViolationFactory.create_batch(
+        n, data_contract=DataContractFactory(space=space)),
+    "/api/v1/quality/metrics/": lambda space, n: QualityMetricFactory.create_batch(
+        n, data_contract=DataContractFactory(space=space)),
+}
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", sorted(LISTS))
+def test_a_list_runs_as_many_queries_for_100_rows_as_for_1(url, space, unscoped):
+    client = token_client(space)
+    LISTS[url](space, 1)
+    with_one = _queries(client, url)
+    LISTS[url](space, 99)
+
+    assert _queries(client, url) == with_one

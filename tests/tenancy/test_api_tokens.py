@@ -1,0 +1,139 @@
+"""API tokens: hashed at rest, one space, read-only or read-write, revocable, expiring."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.utils import timezone
+from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
+
+from tenancy.models import ApiToken
+from tenancy.tokens import api_token_create, api_token_revoke
+from tests.api_helpers import results, token_client
+from tests.factories import DataContractFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(secret):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    return client
+
+
+@pytest.fixture
+def steward_token(space, steward):
+    with scopes_disabled():
+        return api_token_create(space=space, name="nightly-load", created_by=steward,
+                                can_write=True)
+
+
+def test_a_token_is_stored_as_the_sha256_of_its_secret_with_a_visible_prefix(steward_token):
+    token, secret = steward_token
+
+    with scopes_disabled():
+        stored = ApiToken.objects.get(pk=token.pk)
+        columns = list(ApiToken.objects.filter(pk=token.pk).values())
+    assert secret not in str(columns)
+    assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret.startswith("pch_") and stored.prefix == secret[:12]
+
+
+def test_a_token_sees_only_its_space_and_records_its_last_use(steward_token, space, other_space,
+                                                             unscoped):
+    token, secret = steward_token
+    mine = DataContractFactory(space=space, name="flights")
+    DataContractFactory(space=other_space, name="theirs")
+
+    response = _client(secret).get("/api/v1/contracts/")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in results(response)] == [str(mine.pk)]
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
+
+
+@pytest.mark.parametrize("secret", ["pch_unknown", ""])
+def test_an_unknown_token_is_refused_with_401(secret, db):
+    response = _client(secret).get("/api/v1/contracts/")
+
+    assert response.status_code == 401
+
+
+def test_a_revoked_token_is_refused(steward_token):
+    token, secret = steward_token
+    api_token_revoke(token=token)
+
+    response = _client(secret).get("/api/v1/contracts/")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid, revoked or expired token."}
+
+
+def test_an_expired_token_is_refused(space, steward):
+    with scopes_disabled():
+        _, secret = api_token_create(
+            space=space, name="old", created_by=steward,
+            expires_at=timezone.now() - datetime.timedelta(seconds=1),
+        )
+
+    assert _client(secret).get("/api/v1/contracts/").status_code == 401
+
+
+def test_a_read_only_token_cannot_write(space):
+    client = token_client(space, can_write=False)
+
+    response = client.post("/api/v1/domains/", {"name": "IOC"}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_a_token_never_reaches_further_than_its_creator(space, unscoped):
+    viewer = MembershipFactory(space=space, role="viewer").user
+    client = token_client(space, can_write=True, user=viewer)
+
+    response = client.post("/api/v1/domains/", {"name": "IOC"}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_a_token_stops_working_when_its_creator_leaves_the_space(steward_token, unscoped):
+    token, secret = steward_token
+    token.created_by.space_memberships.all().delete()
+
+    assert _client(secret).get("/api/v1/contracts/").status_code == 403
+
+
+def test_requests_beyond_the_token_rate_are_throttled(space, settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    client = token_client(space)
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "api_token": "2/minute"}
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    try:
+        codes = [client.get("/api/v1/contracts/").status_code for _ in range(3)]
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+
+    assert codes == [200, 200, 429]
+
+
+def test_the_admin_shows_a_new_token_secret_once(space, steward, client):
+    steward.is_staff = True
+    steward.save()
+    client.force_login(steward)
+
+    response = client.post("/admin/tenancy/apitoken/add/", {
+        "space": str(space.pk), "name": "dbt-nightly", "can_write": "on",
+    }, follow=True)
+
+    with scopes_disabled():
+        token = ApiToken.objects.get(name="dbt-nightly")
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown[1] == f"The API token “dbt-nightly ({token.prefix}…)” was added successfully."
+    secret = shown[0].removeprefix("The secret of dbt-nightly: ").split(" ", 1)[0]
+    assert hashlib.sha256(secret.encode()).hexdigest() == token.secret_hash
+    assert token.created_by == steward and token.can_write is True
+    assert secret not in client.get(f"/admin/tenancy/apitoken/{token.pk}/change/").content.decode()
