@@ -42,9 +42,13 @@ def truncation_marker(original_length):
     return f"…[truncated, {original_length} characters]"
 
 
+TRUNCATION_MARKER = re.compile(r"…\[truncated, \d+ characters\]")
+
+
 def sanitize_text(text, *, max_length=MAX_STRING_LENGTH):
     text = safe_text(text)
-    if len(text) <= max_length:
+    # A text cut before keeps its marker: sanitizing twice changes nothing more.
+    if len(text) <= max_length or TRUNCATION_MARKER.fullmatch(text, max_length):
         return text
     return text[:max_length] + truncation_marker(len(text))
 
@@ -83,6 +87,8 @@ def _clean(value, depth, max_length, max_binary_bytes, max_depth):
     if isinstance(value, dict | list | tuple | set | frozenset):
         if depth >= max_depth:
             return DEPTH_MARKER
+        if _is_binary_marker(value, max_binary_bytes):
+            return value
         if isinstance(value, dict):
             return {
                 sanitize_text(str(key), max_length=max_length): _clean(
@@ -93,6 +99,18 @@ def _clean(value, depth, max_length, max_binary_bytes, max_depth):
         return [_clean(item, depth + 1, max_length, max_binary_bytes, max_depth)
                 for item in value]
     return sanitize_text(str(value), max_length=max_length)
+
+
+def _is_binary_marker(value, max_binary_bytes):
+    """A dict this module made from bytes: its base64 text is kept whole."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get(BINARY_KEY), str)
+        and isinstance(value.get(BINARY_LENGTH_KEY), int)
+        and set(value) <= {BINARY_KEY, BINARY_LENGTH_KEY, BINARY_TRUNCATED_KEY}
+        and value[BINARY_KEY].isascii()
+        and len(value[BINARY_KEY]) <= 4 * -(-max_binary_bytes // 3)
+    )
 
 
 def json_display(value):
