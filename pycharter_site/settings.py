@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "seal",
+    "django_tasks",
+    "django_tasks_db",
     "tenancy",
     "contracts",
     "quality",
@@ -171,3 +173,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Background jobs ------------------------------------------------------------------------
+# The queue lives in the site's own database (django-tasks' database backend): no broker
+# to run, and workers on any number of machines share it through row locks (SELECT ... FOR
+# UPDATE SKIP LOCKED on PostgreSQL). Start one with `manage.py run_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic work the workers enqueue themselves: task path -> seconds between runs.
+PYCHARTER_PERIODIC_TASKS = {
+    "tenancy.jobs.worker_heartbeat": 60,
+    "quality.jobs.alert_deliveries_retry": env.int("ALERT_RETRY_INTERVAL_SECONDS", default=300),
+}
+# /health/ answers 503 when a queued job waited longer than this, or no worker was seen.
+PYCHARTER_HEALTH_MAX_QUEUE_AGE_SECONDS = env.int("HEALTH_MAX_QUEUE_AGE_SECONDS", default=600)

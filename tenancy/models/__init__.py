@@ -1,4 +1,5 @@
 from tenancy.models.audit import AuditLogEntry
+from tenancy.models.jobs import Job, JobState
 from tenancy.models.shared import Annotation, AnnotationKind, Attachment, Comment
 from tenancy.models.workspace import (
     EDITING_ROLES,
@@ -16,6 +17,8 @@ __all__ = [
     "Attachment",
     "AuditLogEntry",
     "Comment",
+    "Job",
+    "JobState",
     "Membership",
     "Organization",
     "OrganizationAdmin",
