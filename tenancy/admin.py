@@ -295,3 +295,6 @@ class AuditLogEntryModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
 
         return render_to_string("admin/tenancy/audit_changes.html",
                                 {"changes": audit_change_rows(entry.changes)})
+
+
+from tenancy import admin_jobs  # noqa: E402, F401  (registers the jobs admin)
