@@ -9,14 +9,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin
-from tenancy.jobs import JOB_KINDS, job_retry
-from tenancy.models import Job, JobState
+from tenancy.jobs import JOB_KINDS, job_enqueue, job_retry
+from tenancy.models import Job, JobState, Space
 
 
 @admin.register(Job)
@@ -31,6 +31,7 @@ class JobModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
     readonly_fields = fields
     actions = ("retry_failed",)
     change_form_template = "admin/tenancy/job/change_form.html"
+    change_list_template = "admin/tenancy/job/change_list.html"
 
     class Media:
         css = {"all": ("pycharter/jobs.css",)}
@@ -115,6 +116,31 @@ class JobModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
             reverse("admin:tenancy_job_change", args=[job.pk], current_app=self.admin_site.name)
         )
 
+    # Work a steward starts from here ----------------------------------------------------
+
+    def audit_export_view(self, request):
+        """POST space=<id>: export that space's audit log in the background."""
+        space = Space.objects.filter(
+            pk=request.POST.get("space"), id__in=request.tenant_access.editable_space_ids
+        ).first()
+        if space is None:
+            raise Http404("No such space among those you edit.")
+        job = job_enqueue(kind="tenancy.audit_export", space=space, user=request.user,
+                          payload={})
+        self.message_user(request, f"The audit log export of {space} is queued.",
+                          messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:tenancy_job_change", args=[job.pk], current_app=self.admin_site.name)
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        exportable = Space.objects.filter(
+            id__in=request.tenant_access.editable_space_ids
+        ).order_by("name")
+        return super().changelist_view(
+            request, {"exportable_spaces": exportable, **(extra_context or {})}
+        )
+
     # Status, polled by the pages -------------------------------------------------------
 
     def status_view(self, request, object_id):
@@ -142,6 +168,8 @@ class JobModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path("audit-export/", view(require_POST(self.audit_export_view)),
+                 name="tenancy_job_audit_export"),
             path("<path:object_id>/status/", view(self.status_view), name="tenancy_job_status"),
             path("<path:object_id>/retry/", view(require_POST(self.retry_view)),
                  name="tenancy_job_retry"),

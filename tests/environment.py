@@ -12,3 +12,4 @@ os.environ.setdefault(
 )
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("STATIC_FILES_HASHED", "false")
