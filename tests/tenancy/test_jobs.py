@@ -271,3 +271,24 @@ def test_progress_is_visible_to_others_while_the_work_runs(requires_postgresql, 
         job.refresh_from_db()
     assert seen["row"] == ("running", 40, 100)
     assert (job.state, job.progress_done, job.progress_total) == (JobState.DONE, 40, 100)
+
+
+# Periodic work -----------------------------------------------------------------------------
+
+
+def test_each_periodic_task_has_exactly_one_run_waiting(db, settings):
+    from django_tasks.base import TaskResultStatus
+
+    from tenancy.jobs import periodic_tasks_schedule
+
+    periodic_tasks_schedule()
+    DBTaskResult.objects.filter(task_path="tenancy.jobs.worker_heartbeat").update(
+        status=TaskResultStatus.SUCCESSFUL)
+    periodic_tasks_schedule()
+    periodic_tasks_schedule()
+
+    waiting = DBTaskResult.objects.values_list("task_path", "status").order_by("task_path")
+    assert list(waiting) == [
+        ("quality.jobs.alert_deliveries_retry", TaskResultStatus.READY),
+        ("tenancy.jobs.worker_heartbeat", TaskResultStatus.READY),
+    ]
