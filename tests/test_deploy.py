@@ -78,7 +78,7 @@ def _wait_until_done(job_ids, timeout=90):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_run_every_job_exactly_once(requires_postgresql, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     with scopes_disabled():
@@ -147,7 +147,7 @@ def _free_port():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_gunicorn_and_a_worker_run_a_job_started_over_http(requires_postgresql, tmp_path,
                                                            settings):
     # The server checks the password with production's hasher.

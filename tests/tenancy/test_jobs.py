@@ -244,7 +244,7 @@ def test_a_viewer_sees_jobs_but_may_not_retry(client, space, viewer, steward, ha
 # PostgreSQL: progress is visible before the work commits ------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_progress_is_visible_to_others_while_the_work_runs(requires_postgresql, space, steward):
     seen = {}
 
