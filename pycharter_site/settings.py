@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "seal",
+    "django_tasks",
+    "django_tasks_db",
     "tenancy",
     "contracts",
     "quality",
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files itself (gunicorn has no static file server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,6 +169,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Production serves compressed files under hashed names (cached forever); that needs
+# `collectstatic` first, so DEBUG (and the test suite) serve the files as they are.
+if env.bool("STATIC_FILES_HASHED", default=not DEBUG):
+    STORAGES["staticfiles"] = {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    }
 if env.str("ATTACHMENT_STORAGE", default="local") == "s3":
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -182,10 +192,6 @@ PYCHARTER_WEBHOOK_MAX_ATTEMPTS = env.int("PYCHARTER_WEBHOOK_MAX_ATTEMPTS", defau
 PYCHARTER_WEBHOOK_BACKOFF_SECONDS = env.float("PYCHARTER_WEBHOOK_BACKOFF_SECONDS", default=1.0)
 # Webhooks go to public addresses only; these hosts (names or IP literals) are exempt.
 PYCHARTER_WEBHOOK_ALLOWED_HOSTS = env.list("PYCHARTER_WEBHOOK_ALLOWED_HOSTS", default=[])
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pycharter-governance@localhost")
 
 # The HTTP API for pipelines (/api/v1/): API tokens or the browser session; JSON out,
 # always through tenancy.sanitize. Each token may make PYCHARTER_API_TOKEN_RATE requests.
@@ -230,9 +236,38 @@ SPECTACULAR_SETTINGS = {
 # `manage.py run_quality_check`.
 PYCHARTER_API_MAX_CHECK_RECORDS = env.int("PYCHARTER_API_MAX_CHECK_RECORDS", default=5_000)
 
+# Email: one URL, e.g. smtp+tls://user:password@smtp.example.com:587. With DEBUG (the demo)
+# mail is printed on the console, so alerts never fail on a missing mail server.
+vars().update(env.email_url(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pycharter-governance@localhost")
+
+# Logs: one JSON object per line on stdout, for whatever collects the process's output.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "formatters": {"json": {"()": "pycharter_site.logs.JsonLinesFormatter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                   "formatter": "json"},
+    },
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Background jobs ------------------------------------------------------------------------
+# The queue lives in the site's own database (django-tasks' database backend): no broker
+# to run, and workers on any number of machines share it through row locks (SELECT ... FOR
+# UPDATE SKIP LOCKED on PostgreSQL). Start one with `manage.py run_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic work the workers enqueue themselves: task path -> seconds between runs.
+PYCHARTER_PERIODIC_TASKS = {
+    "tenancy.jobs.worker_heartbeat": 60,
+    "quality.jobs.alert_deliveries_retry": env.int("ALERT_RETRY_INTERVAL_SECONDS", default=300),
+}
+# Load balancers probe /health/ over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# /health/ answers 503 when a queued job waited longer than this, or no worker ran anything
+# (at least the heartbeat above) for that long.
+PYCHARTER_HEALTH_MAX_QUEUE_AGE_SECONDS = env.int("HEALTH_MAX_QUEUE_AGE_SECONDS", default=600)
+PYCHARTER_HEALTH_WORKER_SEEN_SECONDS = env.int("HEALTH_WORKER_SEEN_SECONDS", default=180)

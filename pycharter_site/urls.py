@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from pycharter_site.health import health
 from tenancy.views import attachment_download
 
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("attachments/<uuid:attachment_id>/", attachment_download, name="attachment-download"),
     path("admin/", admin.site.urls),
     path("api/", include("pycharter_site.api_urls")),
+    path("health/", health, name="health"),
 ]

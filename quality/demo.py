@@ -3,7 +3,8 @@
 Contracts come from PyCharter contract files in `contracts/demo/`, imported through
 the same service pipelines use. Quality history (fourteen daily checks per active
 contract, open violations from the latest ones) is generated deterministically.
-Seeding twice changes nothing.
+Seeding twice changes nothing, and seeding again after stewards edited the demo
+contracts keeps their edits.
 """
 
 import random
@@ -53,9 +54,17 @@ USERS = {
 CHECKS_PER_CONTRACT = 14
 
 
+def demo_exists():
+    """Whether this database already holds the demo data (a second run reuses it)."""
+    return Organization.objects.filter(slug__in=ORGANIZATIONS).exists()
+
+
 @transaction.atomic
 def demo_seed(*, password):
-    """Create (or bring back) the demo organizations, users, contracts and quality history."""
+    """Create (or bring back) the demo organizations, users, contracts and quality history.
+
+    Contracts already there are kept as they are, so a second run after stewards edited
+    them only brings back what is missing."""
     reference = yaml.safe_load((DEMO_FOLDER / "reference.yaml").read_text())
     spaces = {}
     for organization_slug, (organization_name, space_definitions) in ORGANIZATIONS.items():
@@ -92,6 +101,10 @@ def _seed_reference(organization, entities):
 def _seed_contract(space, path):
     parsed = parse_contract_file(path, max_bytes=settings.PYCHARTER_MAX_IMPORT_BYTES)
     for bundle in parsed.bundles:
+        # A demo contract that is already there stays as stewards left it, edits included.
+        if DataContract.objects.filter(space=space, name=bundle.name,
+                                       version=bundle.version).exists():
+            continue
         result = contract_import(space=space, bundle=bundle, actor="demo")
         if result.outcome == "created" and result.contract.status == Status.ACTIVE:
             _seed_quality_history(result.contract)

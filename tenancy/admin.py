@@ -397,3 +397,4 @@ class ApiTokenModelAdmin(TenantModelAdmin):
         for token in tokens:
             api_token_revoke(token=token)
         self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+from tenancy import admin_jobs  # noqa: E402, F401  (registers the jobs admin)

@@ -15,6 +15,7 @@ class TenancyConfig(AppConfig):
             pre_migrate,
             pre_save,
         )
+        from django.utils.module_loading import autodiscover_modules
 
         from tenancy import audit, checks, shared  # noqa: F401  (checks registers system checks)
         from tenancy.database import create_schema
@@ -30,3 +31,5 @@ class TenancyConfig(AppConfig):
                     shared.delete_attached, sender=model,
                     dispatch_uid=f"tenancy.shared.delete_attached.{model._meta.label}",
                 )
+        # Every app's `jobs` module registers its kinds of background work.
+        autodiscover_modules("jobs")

@@ -20,7 +20,8 @@ from tenancy.tenants import tenant_ids
 
 AUDITED_APPS = frozenset({"tenancy", "contracts", "quality"})
 # History of its own kind: recording these again would only repeat them.
-UNAUDITED_MODELS = frozenset({"tenancy.AuditLogEntry", "quality.ViolationTransition"})
+UNAUDITED_MODELS = frozenset({"tenancy.AuditLogEntry", "quality.ViolationTransition",
+                              "tenancy.Job"})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0005_shared_resources'),
+        ('tenancy', '0007_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,5 @@
 from tenancy.models.audit import AuditLogEntry
+from tenancy.models.jobs import Job, JobState
 from tenancy.models.shared import Annotation, AnnotationKind, Attachment, Comment
 from tenancy.models.tokens import ApiToken
 from tenancy.models.workspace import (
@@ -18,6 +19,8 @@ __all__ = [
     "Attachment",
     "AuditLogEntry",
     "Comment",
+    "Job",
+    "JobState",
     "Membership",
     "Organization",
     "OrganizationAdmin",

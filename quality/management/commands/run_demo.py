@@ -1,6 +1,10 @@
-"""One command to try the site: migrate, load the demo data, print the sign-in, serve."""
+"""One command to try the site: migrate, load the demo data, print the sign-in, serve,
+with a background worker beside the server so jobs complete."""
 
 import secrets
+import subprocess
+import sys
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management import call_command
@@ -8,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the demo data and run the site on 127.0.0.1:8000 (DEBUG only)."
+    help = ("Migrate, load (or reuse) the demo data and run the site on 127.0.0.1:8000 with a "
+            "background worker (DEBUG only).")
 
     def add_arguments(self, parser):
         parser.add_argument("--address", default="127.0.0.1:8000")
@@ -27,4 +32,22 @@ class Command(BaseCommand):
             f"  Password for all of them: {password}\n"
         ))
         if not no_serve:
-            call_command("runserver", address, use_reloader=False)
+            with self.background_worker():
+                call_command("runserver", address, use_reloader=False)
+
+    @contextmanager
+    def background_worker(self):
+        """A `run_worker` child process for as long as the server runs."""
+        worker = subprocess.Popen(
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_worker", "--no-reload",
+             "--verbosity", "0"],
+        )
+        self.stdout.write(f"  A background worker runs the jobs (process {worker.pid}).\n")
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
