@@ -253,6 +253,8 @@ LOGGING = {
                    "formatter": "json"},
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # axes announces itself at every start, which would end up in commands' output.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Background jobs ------------------------------------------------------------------------
