@@ -95,7 +95,7 @@ def load_document_bytes(content: bytes, *, path: PurePath, max_bytes: int) -> Lo
         raise DocumentError(
             path, None, None, f"unsupported file type {suffix!r}: expected .yaml, .yml or .json"
         )
-    text = _decode_utf8(content, path)
+    text = decode_utf8(content, path)
     if suffix in JSON_SUFFIXES:
         document = LoadedDocument(path, _load_json(text, path))
     else:
@@ -107,7 +107,8 @@ def load_document_bytes(content: bytes, *, path: PurePath, max_bytes: int) -> Lo
     return document
 
 
-def _decode_utf8(content: bytes, path: PurePath) -> str:
+def decode_utf8(content: bytes, path: PurePath) -> str:
+    """The text of `content`, or a DocumentError naming the line of the first bad byte."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in content:
         raise DocumentError(
             path,
