@@ -22,6 +22,7 @@ every value exactly.
 import json
 from datetime import datetime
 from functools import cached_property
+from pathlib import PurePath
 
 import tablib
 from django.conf import settings
@@ -35,6 +36,8 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import BaseInstanceLoader
 
 from contracts.documents.bundle import ContractBundle
+from contracts.documents.errors import DocumentError, SourceLocation
+from contracts.documents.loading import load_document_bytes
 from contracts.models import (
     OWNERSHIP_ROLE_LINKS,
     SYSTEM_ROLE_LINKS,
@@ -47,6 +50,7 @@ from contracts.models import (
 from contracts.services import contract_import, domain_upsert, owner_upsert, system_upsert
 from contracts.services.contract_edit import contract_update
 from contracts.services.links import ownership_link_add, system_link_add
+from tenancy.safe_text import unsafe_text_find
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -73,6 +77,52 @@ def unescape_formula(value):
     return value
 
 
+#: The name uploads are read under; the admin puts the file's own name in the message.
+UPLOAD_NAME = "upload"
+
+
+def _upload_text(in_stream):
+    return in_stream.decode("utf-8-sig") if isinstance(in_stream, bytes) else in_stream
+
+
+def _checked_rows(dataset):
+    """`dataset` when it is within the row limit and all its text can be stored."""
+    limit = settings.PYCHARTER_ADMIN_IMPORT_MAX_ROWS
+    if dataset.height > limit:
+        raise DocumentError(
+            UPLOAD_NAME, None, None,
+            f"the file has {dataset.height} rows, more than the limit of {limit} for an import "
+            "from the browser: import it with `manage.py import_data`",
+        )
+    headers = list(dataset.headers or ())
+    unsafe = unsafe_text_find(headers)
+    if unsafe is not None:
+        raise DocumentError(UPLOAD_NAME, SourceLocation(1), None, f"a column name {unsafe[1]}")
+    for index, row in enumerate(dataset):
+        unsafe = unsafe_text_find(dict(zip(headers, row, strict=False)))
+        if unsafe is not None:
+            field_path, message = unsafe
+            raise DocumentError(UPLOAD_NAME, None, None,
+                                f"row {index + 1}, field {field_path[0]}: {message}")
+    return dataset
+
+
+def _document_dataset(in_stream, suffix):
+    """A JSON or YAML upload read by the contract loader (its limits, its safe YAML)."""
+    document = load_document_bytes(
+        _upload_text(in_stream).encode("utf-8"),
+        path=PurePath(UPLOAD_NAME + suffix), max_bytes=settings.PYCHARTER_MAX_IMPORT_BYTES,
+    )
+    records = document.data
+    if not isinstance(records, list) or not all(isinstance(item, dict) for item in records):
+        raise DocumentError(UPLOAD_NAME + suffix, None, None,
+                            "expected a list of records, each of column: value")
+    headers = list(dict.fromkeys(key for record in records for key in record))
+    return _checked_rows(tablib.Dataset(
+        *[[record.get(header) for header in headers] for record in records], headers=headers
+    ))
+
+
 class CSV(base_formats.CSV):
     """CSV whose exports are safe to open in a spreadsheet and whose imports read them back.
 
@@ -85,7 +135,7 @@ class CSV(base_formats.CSV):
         restored = tablib.Dataset(headers=dataset.headers)
         for row in dataset:
             restored.append([unescape_formula(cell) for cell in row])
-        return restored
+        return _checked_rows(restored)
 
     def export_data(self, dataset, **kwargs):
         if getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False):
@@ -97,14 +147,26 @@ class CSV(base_formats.CSV):
 
 
 class JSON(base_formats.JSON):
-    """JSON for programs, which do not evaluate formulas: values are exported exactly."""
+    """JSON for programs, which do not evaluate formulas: values are exported exactly.
+
+    Imports are read by the contract loader: duplicate keys, NaN and deep nesting refused.
+    """
+
+    def create_dataset(self, in_stream, **kwargs):
+        return _document_dataset(in_stream, ".json")
 
     def export_data(self, dataset, **kwargs):
         return dataset.export(self.get_title(), **kwargs)
 
 
 class YAML(base_formats.YAML):
-    """YAML for programs, which do not evaluate formulas: values are exported exactly."""
+    """YAML for programs, which do not evaluate formulas: values are exported exactly.
+
+    Imports are read by the contract loader: no aliases, no tags, bounded nesting.
+    """
+
+    def create_dataset(self, in_stream, **kwargs):
+        return _document_dataset(in_stream, ".yaml")
 
     def export_data(self, dataset, **kwargs):
         return dataset.export(self.get_title(), **kwargs)

@@ -152,6 +152,12 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Uploaded and imported files larger than this are refused before parsing.
 PYCHARTER_MAX_IMPORT_BYTES = env.int("PYCHARTER_MAX_IMPORT_BYTES", default=50 * 1024 * 1024)
+# Contract documents (YAML/JSON) are parsed whole in memory: kept small enough that
+# one parses within a request (about 1 s per MB of YAML).
+PYCHARTER_MAX_CONTRACT_BYTES = env.int("PYCHARTER_MAX_CONTRACT_BYTES", default=5 * 1024 * 1024)
+# Imports from the admin's import pages run row by row within a request; bigger files go
+# through `manage.py import_data`.
+PYCHARTER_ADMIN_IMPORT_MAX_ROWS = env.int("PYCHARTER_ADMIN_IMPORT_MAX_ROWS", default=5000)
 # Data files checked from the admin; bigger ones go through `manage.py run_quality_check`.
 PYCHARTER_QUALITY_UPLOAD_MAX_BYTES = env.int(
     "PYCHARTER_QUALITY_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024

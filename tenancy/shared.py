@@ -7,6 +7,7 @@ every tenant model); `orphans_find` lists what raw SQL deletes left behind.
 """
 
 import mimetypes
+import re
 from pathlib import PurePath
 
 import filetype
@@ -64,6 +65,16 @@ def annotation_add(*, target, author, field_name, kind, text=""):
     return annotation
 
 
+#: Types a browser may show in the page; every other download is sent as opaque bytes.
+INLINE_SAFE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain")
+
+# Markup a browser would run (SVG and HTML carry scripts) whatever the file's name says.
+_MARKUP_START = re.compile(
+    rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+)?(svg|html|head|body|script|iframe)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def sniff_content_type(head, filename):
     """The type the bytes say they are; text is told apart by decoding, not by the name."""
     kind = filetype.guess(head)
@@ -77,10 +88,18 @@ def sniff_content_type(head, filename):
             head[:-3].decode("utf-8")
         except UnicodeDecodeError:
             return "application/octet-stream"
+    markup = _MARKUP_START.match(head.removeprefix(b"\xef\xbb\xbf"))
+    if markup is not None:
+        return "image/svg+xml" if markup.group(1).lower() == b"svg" else "text/html"
     guessed, _ = mimetypes.guess_type(filename)
     if guessed in ("text/csv", "application/json", "text/markdown"):
         return guessed
     return "text/plain"
+
+
+def download_content_type(sniffed):
+    """The Content-Type a download is sent with: its own type only when a browser cannot run it."""
+    return sniffed if sniffed in INLINE_SAFE_TYPES else "application/octet-stream"
 
 
 def safe_filename(name):

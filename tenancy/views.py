@@ -4,6 +4,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404
 
 from tenancy.models import Attachment
+from tenancy.shared import download_content_type
 
 
 @staff_member_required
@@ -18,7 +19,8 @@ def attachment_download(request, attachment_id):
         raise Http404("No such attachment.")
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
-        content_type=attachment.content_type_sniffed,
+        content_type=download_content_type(attachment.content_type_sniffed),
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

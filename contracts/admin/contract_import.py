@@ -98,7 +98,7 @@ def sign_upload(*, user, space, name, content, replace):
 
 def _import(request, *, space, name, content, replace, dry_run):
     """(summary, notes) of importing the file, or raises DocumentError/DocumentImportError."""
-    max_bytes = settings.PYCHARTER_MAX_IMPORT_BYTES
+    max_bytes = settings.PYCHARTER_MAX_CONTRACT_BYTES
     parsed, notes = contract_upload_parse(content, name=name, max_bytes=max_bytes)
     with space_scope(space):
         summary = contract_documents_import(
@@ -112,7 +112,7 @@ def contract_file_import_view(model_admin, request):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     spaces = editable_spaces(request)
-    max_bytes = settings.PYCHARTER_MAX_IMPORT_BYTES
+    max_bytes = settings.PYCHARTER_MAX_CONTRACT_BYTES
     context = {"errors": [], "preview": None}
     form = ContractFileUploadForm(spaces=spaces, max_bytes=max_bytes)
 

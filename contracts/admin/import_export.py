@@ -11,11 +11,17 @@ confirm page carries a signed reference to it, bound to the user and the space o
 preview: nobody confirms a file they did not upload, into another space, or names any
 other file of the temporary folder.
 
+An upload is read as the commands read files: at most PYCHARTER_MAX_IMPORT_BYTES,
+UTF-8, JSON and YAML through the contract loader (no aliases, no tags, bounded
+nesting), text that cannot be stored refused; every problem names the file, line
+and field instead of the exception that stopped the reading.
+
 An export is the changelist's filtered list, which the request's scope already limits
 to the user's spaces and organizations; viewers may export what they can see.
 """
 
 from functools import cached_property
+from pathlib import PurePosixPath
 
 from django import forms
 from django.conf import settings
@@ -27,6 +33,9 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
+from contracts.documents.errors import DocumentError
+from contracts.documents.loading import decode_utf8
+from contracts.documents.upload import upload_file_name
 from contracts.resources import FORMATS
 from tenancy.models import Space
 
@@ -69,6 +78,16 @@ class SpaceImportForm(ImportForm):
         if len(choices) == 1:
             self.fields["space"].widget = forms.HiddenInput()
             self.initial.setdefault("space", choices[0].pk)
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.PYCHARTER_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"{upload_file_name(upload.name)}: the file is larger than the limit of "
+                f"{limit} bytes"
+            )
+        return upload
 
 
 PENDING_IMPORT_SALT = "contracts.admin.import_export.pending_import"
@@ -198,6 +217,23 @@ class TenantImportExportMixin(PendingImportMixin, ImportExportMixin):
         # The export is given the changelist's queryset, already limited to the user's
         # tenants; the resource reads no rows of its own.
         return {"space": None, "actor": request.user}
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        """The reader's own message, with the upload's name, line and field."""
+        upload = form.cleaned_data["import_file"]
+        name = upload_file_name(upload.name)
+        if isinstance(error, UnicodeDecodeError):
+            upload.seek(0)
+            try:
+                decode_utf8(upload.read(), PurePosixPath(name))
+            except DocumentError as decoding:
+                error = decoding
+        if isinstance(error, DocumentError):
+            form.add_error("import_file", str(
+                DocumentError(name, error.location, error.field, error.message)
+            ))
+            return
+        super().add_data_read_fail_error_to_form(form, error)
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs.pop("form", None)

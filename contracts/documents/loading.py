@@ -5,12 +5,16 @@ Loading therefore refuses anything that is not plain JSON-like data, is larger
 than the caller allows, or is not UTF-8, and it turns every failure into a
 `DocumentError` that names the file, line and field instead of a traceback.
 
-YAML goes through `yaml.SafeLoader` (no Python objects) with four refusals on
-top: aliases (so that a few hundred bytes cannot expand into gigabytes, the
-"billion laughs"), merge keys (they need aliases to be useful), duplicate keys
-(the last would silently win) and keys that are not strings (`on:` or `yes:`
-would silently become booleans). Timestamps stay the text that was written, as
-they are in JSON, so that a document survives a round trip unchanged.
+YAML goes through libyaml (`yaml.CSafeLoader`: no Python objects, nesting capped
+at 1000 levels, parsed once) with four refusals on top: aliases (so that a few
+hundred bytes cannot expand into gigabytes, the "billion laughs"), merge keys
+(they need aliases to be useful), duplicate keys (the last would silently win)
+and keys that are not strings (`on:` or `yes:` would silently become booleans).
+Timestamps stay the text that was written, as they are in JSON, so that a
+document survives a round trip unchanged.
+
+Text that decodes yet cannot be stored (a NUL character, a lone surrogate) is
+refused with its field, by the check every import shares (`tenancy.safe_text`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, SequenceNode
+
+from tenancy.safe_text import unsafe_text_find
 
 from .errors import DocumentError, FieldPath, SourceLocation, format_field
 
@@ -89,13 +95,20 @@ def load_document_bytes(content: bytes, *, path: PurePath, max_bytes: int) -> Lo
         raise DocumentError(
             path, None, None, f"unsupported file type {suffix!r}: expected .yaml, .yml or .json"
         )
-    text = _decode_utf8(content, path)
+    text = decode_utf8(content, path)
     if suffix in JSON_SUFFIXES:
-        return LoadedDocument(path, _load_json(text, path))
-    return _load_yaml(text, path)
+        document = LoadedDocument(path, _load_json(text, path))
+    else:
+        document = _load_yaml(text, path)
+    unsafe = unsafe_text_find(document.data)
+    if unsafe is not None:
+        field_path, message = unsafe
+        raise document.error(field_path, message)
+    return document
 
 
-def _decode_utf8(content: bytes, path: PurePath) -> str:
+def decode_utf8(content: bytes, path: PurePath) -> str:
+    """The text of `content`, or a DocumentError naming the line of the first bad byte."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in content:
         raise DocumentError(
             path,
@@ -163,18 +176,12 @@ def _mark_location(mark: yaml.Mark) -> SourceLocation:
     return SourceLocation(mark.line + 1, mark.column + 1)
 
 
-class _ContractYamlLoader(yaml.SafeLoader):
-    """SafeLoader with the refusals described in the module docstring."""
+class _ContractYamlLoader(yaml.CSafeLoader):
+    """libyaml's safe loader with the refusals described in the module docstring.
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        if self.check_event(yaml.AliasEvent):
-            raise ConstructorError(
-                None,
-                None,
-                "aliases (*name) are not allowed in a contract document: write the value out",
-                self.peek_event().start_mark,
-            )
-        return super().compose_node(parent, index)
+    libyaml composes the node tree in C; an alias there is the anchored node itself,
+    so `_node_locations` finds aliases as nodes met twice, before anything is built.
+    """
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[str] = set()
@@ -217,9 +224,19 @@ for _tag in (None, *_NON_JSON_TAGS):
 
 
 def _load_yaml(text: str, path: PurePath) -> LoadedDocument:
+    loader = _ContractYamlLoader(text)
     try:
-        root, data = _compose_and_construct(text)
+        root = loader.get_single_node()
+        locations = _node_locations(root) if root is not None else {}
+        data = loader.construct_document(root) if root is not None else None
+    except _AliasFound:
+        raise DocumentError(
+            path, _first_alias_location(text), None,
+            "aliases (*name) are not allowed in a contract document: write the value out",
+        ) from None
     except yaml.MarkedYAMLError as error:
+        if error.problem == "exceeded maximum nesting depth":
+            raise DocumentError(path, None, None, "the document is nested too deeply") from None
         raise DocumentError(path, _error_location(error), None, _error_message(error)) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
@@ -231,18 +248,26 @@ def _load_yaml(text: str, path: PurePath) -> LoadedDocument:
         ) from None
     except RecursionError:
         raise DocumentError(path, None, None, "the document is nested too deeply") from None
-    locations = _node_locations(root) if root is not None else {}
+    finally:
+        loader.dispose()
     return LoadedDocument(path, data, locations)
 
 
-def _compose_and_construct(text: str) -> tuple[Node | None, Any]:
-    """Compose the node tree (kept for line numbers), then build the data from it."""
+class _AliasFound(Exception):
+    """A node reached twice while walking the composed tree."""
+
+
+def _first_alias_location(text: str) -> SourceLocation | None:
+    """Where the first alias is written; scanned again only to report it."""
     loader = _ContractYamlLoader(text)
     try:
-        root = loader.get_single_node()
-        return root, loader.construct_document(root) if root is not None else None
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.AliasToken):
+                return _mark_location(token.start_mark)
     finally:
         loader.dispose()
+    return None
 
 
 def _error_location(error: yaml.MarkedYAMLError) -> SourceLocation | None:
@@ -259,11 +284,18 @@ def _error_message(error: yaml.MarkedYAMLError) -> str:
 
 
 def _node_locations(root: Node) -> dict[FieldPath, SourceLocation]:
-    """Where each field was written: a key's own line, or a list item's."""
+    """Where each field was written: a key's own line, or a list item's.
+
+    Raises _AliasFound for an alias: a node reached a second time.
+    """
     locations: dict[FieldPath, SourceLocation] = {(): _mark_location(root.start_mark)}
     pending: list[tuple[FieldPath, Node]] = [((), root)]
+    seen: set[int] = set()
     while pending:
         path, node = pending.pop()
+        if id(node) in seen:
+            raise _AliasFound
+        seen.add(id(node))
         if isinstance(node, MappingNode):
             children = [((*path, key.value), key, value) for key, value in node.value]
         elif isinstance(node, SequenceNode):

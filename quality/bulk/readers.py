@@ -12,6 +12,8 @@ and refused with a problem that names the file and line, never a traceback:
   (no aliases, no tags); for reference data, whose files are small.
 
 Memory is bounded by the largest record (`MAXIMUM_RECORD_CHARACTERS`), not the file.
+A record whose text cannot be stored (an escaped NUL or lone surrogate) is a problem
+of that record, with its field (`tenancy.safe_text`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
 
-from contracts.documents.errors import DocumentError
+from contracts.documents.errors import DocumentError, format_field
 from contracts.documents.loading import load_document_bytes
 from contracts.resources import unescape_formula
 from quality.bulk.errors import ImportFileError, ImportProblem
+from tenancy.safe_text import unsafe_text_find
 
 FORMATS = ("csv", "json", "jsonl", "yaml")
 SUFFIX_FORMATS = {
@@ -50,6 +53,7 @@ class RecordProblem:
     """A record that cannot be read; the rest of the file can."""
 
     message: str
+    field: str | None = None
 
 
 def file_format_of(path) -> str | None:
@@ -211,9 +215,13 @@ def _json_lines_records(binary, path) -> Iterator[Record]:
 
 
 def _object_or_problem(record):
-    if isinstance(record, dict):
-        return record
-    return RecordProblem("expected an object of column: value")
+    if not isinstance(record, dict):
+        return RecordProblem("expected an object of column: value")
+    unsafe = unsafe_text_find(record)
+    if unsafe is not None:
+        field_path, message = unsafe
+        return RecordProblem(message, field=format_field(field_path))
+    return record
 
 
 def _decoded_chunks(binary, path) -> Iterator[str]:

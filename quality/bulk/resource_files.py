@@ -39,7 +39,8 @@ def resource_file_import(*, resource, resource_name: str, path, file_format: str
             lines, records_by_line = [], []
             for row, (line, record) in enumerate(records, 1):
                 if isinstance(record, RecordProblem):
-                    summary.add(ImportProblem(str(path), record.message, line=line, row=row))
+                    summary.add(ImportProblem(str(path), record.message, line=line, row=row,
+                                              field=record.field))
                 else:
                     lines.append(line)
                     records_by_line.append(record)

@@ -347,7 +347,7 @@ class _ViolationImport:
         for line, record in records:
             row += 1
             if record.__class__ is RecordProblem:
-                self.problem(record.message, line=line, row=row)
+                self.problem(record.message, line=line, row=row, field=record.field)
                 continue
             if check_keys and not known_columns.issuperset(record):
                 unknown = ", ".join(repr(key) for key in record if key not in known_columns)

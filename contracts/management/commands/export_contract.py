@@ -13,6 +13,7 @@ from contracts.documents.serializing import (
 )
 from contracts.selectors import contract_bundle, contract_for_export, contract_system_entries
 from tenancy.commands import SpaceCommand
+from tenancy.safe_paths import path_inside
 
 DUMPERS = {"yaml": dump_yaml, "json": dump_json, "odcs": dump_yaml}
 
@@ -49,8 +50,14 @@ class Command(SpaceCommand):
             return self._write(dump(exported.document), output)
         if split:
             split.mkdir(parents=True, exist_ok=True)
-            for part, document in bundle_to_split_documents(bundle).items():
-                path = split / f"{bundle.name}_{part}.{format}"
+            documents = bundle_to_split_documents(bundle)
+            try:
+                paths = {part: path_inside(split, f"{bundle.name}_{part}.{format}")
+                         for part in documents}
+            except ValueError as error:
+                raise CommandError(f"contract {bundle.name!r}: {error}") from None
+            for part, document in documents.items():
+                path = paths[part]
                 path.write_text(dump(document), encoding="utf-8")
                 self.stderr.write(f"wrote {path}")
             return

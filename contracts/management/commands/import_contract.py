@@ -50,7 +50,9 @@ class Command(SpaceCommand):
     def handle_in_space(self, space, *, paths, replace, dry_run, json: bool, **options):
         source = ", ".join(str(path) for path in paths)
         try:
-            parsed, notes = documents_parse(paths, max_bytes=settings.PYCHARTER_MAX_IMPORT_BYTES)
+            parsed, notes = documents_parse(
+                paths, max_bytes=settings.PYCHARTER_MAX_CONTRACT_BYTES
+            )
             summary = contract_documents_import(
                 space=space, parsed=parsed, actor="import_contract", replace=replace,
                 source=source, dry_run=dry_run,

@@ -173,7 +173,7 @@ def test_a_field_error_names_the_field(steward_client, space):
 
 
 def test_a_file_over_the_limit_is_refused(steward_client, space, settings):
-    settings.PYCHARTER_MAX_IMPORT_BYTES = 100
+    settings.PYCHARTER_MAX_CONTRACT_BYTES = 100
 
     response = _preview(steward_client, space)
 

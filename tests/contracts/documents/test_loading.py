@@ -278,3 +278,29 @@ def test_the_package_does_not_import_django():
 
     # then no Django module was loaded
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("contract.json", b'{"name": "orders", "metadata": {"title": "a\\u0000b"}}',
+         "contract.json, field metadata.title: contains a NUL character"),
+        ("contract.json", b'{"name": "orders", "owners": ["\\ud800"]}',
+         "contract.json, field owners[0]: contains a lone surrogate (U+D800), which is not a "
+         "character: the text was cut from a UTF-16 pair"),
+        ("contract.json", b'{"name": "orders", "a\\u0000": 1}',
+         "contract.json, field a\\u0000: its name contains a NUL character"),
+        ("contract.yaml", b'name: orders\nmetadata:\n  title: "a\\0b"\n',
+         "contract.yaml, line 3, column 3, field metadata.title: contains a NUL character"),
+    ],
+)
+def test_text_that_cannot_be_stored_is_refused_with_its_field(name, content, expected):
+    # given a NUL character or half a UTF-16 pair, escaped in valid JSON or YAML
+    # when it is loaded
+    with pytest.raises(DocumentError) as caught:
+        load_yaml_text(content, name=name)
+
+    # then the error names the file, line and field, and can itself be printed
+    assert str(caught.value) == expected
+    str(caught.value).encode("utf-8")
+

@@ -609,3 +609,32 @@ def test_a_progress_bar_is_drawn_on_a_terminal_only(
     assert "owners: 100%" in on_terminal.stderr
     assert "2/2" in on_terminal.stderr
     assert on_terminal.stdout.startswith("Imported owners")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("owners.json", '[{"id": "ada", "name": "Ada"},\n {"id": "zoe", "name": "Zo\\u0000e"}]',
+         "line 2, field name: contains a NUL character"),
+        ("owners.jsonl", '{"id": "ada", "name": "Ada"}\n{"id": "zoe", "team": ["\\udfff"]}\n',
+         "line 2, field team[0]: contains a lone surrogate (U+DFFF), which is not a "
+         "character: the text was cut from a UTF-16 pair"),
+        ("owners.yaml", '- id: ada\n  name: Ada\n- id: zoe\n  name: "Zo\\0e"\n',
+         "line 4, column 3, field [1].name: contains a NUL character"),
+    ],
+)
+def test_text_that_cannot_be_stored_is_refused_with_its_field_and_nothing_is_written(
+    run, write_file, space, space_argument, rows_of, other_tenant, other_space, name, content,
+    expected,
+):
+    # given an owner whose text holds an escaped NUL or half a UTF-16 pair
+    path = write_file(name, content)
+
+    # when the file is imported
+    result = run("import_data", "owners", str(path), "--space", space_argument)
+
+    # then the record's line and field are named, and no owner was written anywhere
+    assert result.status == 1
+    assert result.stderr.splitlines()[0] == f"{path}, {expected}"
+    assert _owners(space.organization) == []
+    assert rows_of(other_space) == other_tenant
