@@ -65,6 +65,8 @@ INCOMPLETE_REASONS_KEPT = 10
 CHECK_WRITTEN_COLUMNS = (*WRITTEN_COLUMNS, "tracked_by_checks")
 #: What a complete check may resolve when it no longer finds it: nobody has taken it on.
 AUTO_RESOLVABLE = Q(status=ViolationStatus.OPEN, assignee__isnull=True)
+#: Up to this many such violations a check from the admin resolves without asking.
+CONFIRM_RESOLUTIONS_OVER = 10
 
 
 class QualityCheckError(Exception):
@@ -262,6 +264,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     incompleteness = _Incompleteness(source_name or "the file")
     position = ReadPosition()
     identified = record_id_field is None
+    read_records = 0
     opened = 0
     common = (str(contract.pk), str(contract.space_id), schema_id, schema_version)
     try:
@@ -273,6 +276,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
                 else:
                     result.errors.extend(_unstorable_text_errors(record, result, position.line))
                     identified = identified or record.get(record_id_field) is not None
+                    read_records += 1
                 accumulator.add(result)
                 if progress is not None and index % 1000 == 0:
                     progress(index)
@@ -303,7 +307,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
         raise QualityCheckError(
             f"{source_name or 'the file'} holds no records: a check of nothing cannot pass."
         )
-    if not identified:
+    if read_records and not identified:
         raise QualityCheckError(
             f"no record of {source_name or 'the file'} has the record id field "
             f"{record_id_field!r}."

@@ -20,6 +20,7 @@ RECORDS = [
     {"user_id": "u3", "age": "old"},
 ]
 GOOD = [{"user_id": "u1", "age": 30}]
+NO_RECORDS = "{path} holds no records: a check of nothing cannot pass."
 
 
 @pytest.fixture
@@ -140,10 +141,10 @@ def test_an_automatic_resolution_is_one_audit_entry_naming_the_check_and_count(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("empty.csv", b"", "{path} holds no records: a check of nothing cannot pass."),
-        ("header.csv", b"user_id,age\n", "{path} holds no records: a check of nothing cannot pass."),
-        ("empty.json", b"[]", "{path} holds no records: a check of nothing cannot pass."),
-        ("blank.jsonl", b"\n\n", "{path} holds no records: a check of nothing cannot pass."),
+        ("empty.csv", b"", NO_RECORDS),
+        ("header.csv", b"user_id,age\n", NO_RECORDS),
+        ("empty.json", b"[]", NO_RECORDS),
+        ("blank.jsonl", b"\n\n", NO_RECORDS),
         ("utf16.csv", "user_id,age\nu1,30\n".encode("utf-16"),
          "{path}: the file is UTF-16 encoded (byte order mark); save it as UTF-8"),
         ("utf16.json", '[{"user_id": "u1"}]'.encode("utf-16-le"),
