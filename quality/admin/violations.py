@@ -52,8 +52,8 @@ def _triage_action(step):
 # The columns the list shows: reading and decoding whole rows (records are JSON) would take
 # most of the page's time.
 LIST_COLUMNS = (
-    "record_identifier", "field_name", "error_type", "severity", "status", "priority",
-    "check_timestamp", "data_contract__name", "data_contract__version", "assignee__username",
+    "record_identifier", "field_name", "error_type", "severity", "status", "not_found_since",
+    "priority", "check_timestamp", "data_contract__name", "data_contract__version", "assignee__username",
     "space__name",
 )
 
