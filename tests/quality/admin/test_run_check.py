@@ -284,3 +284,20 @@ def test_nul_characters_in_an_upload_become_violations_not_a_server_error(
     violation = QualityViolation.objects.get(data_contract=checkable)
     assert (violation.record_identifier, violation.field_name) == ("u\ufffd", "user_id")
     assert violation.error_message.startswith("line 1, field 'user_id': the value holds a NUL")
+
+
+def test_the_lists_show_incomplete_checks_and_violations_not_found_again(
+    checkable, steward, steward_client
+):
+    taken_on = factories.QualityViolationFactory(data_contract=checkable, record_identifier="u9",
+                                                 status="acknowledged")
+    _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id")
+    _run(steward_client, checkable, SimpleUploadedFile("users.json", b'[{"user_id": "u1"}, {'),
+         quality_check_record_id="user_id")
+
+    violations = steward_client.get(admin_url("qualityviolation")).content.decode()
+    checks = steward_client.get(admin_url("qualitymetric", "changelist") + "?complete=no")
+
+    assert QualityViolation.objects.get(pk=taken_on.pk).not_found_since is not None
+    assert violations.count("not found in the latest check</span>") == 1
+    assert [metric.is_complete for metric in checks.context["cl"].result_list] == [False]
