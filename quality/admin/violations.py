@@ -53,8 +53,8 @@ def _triage_action(step):
 # most of the page's time.
 LIST_COLUMNS = (
     "record_identifier", "field_name", "error_type", "severity", "status", "not_found_since",
-    "priority", "check_timestamp", "data_contract__name", "data_contract__version", "assignee__username",
-    "space__name",
+    "priority", "check_timestamp", "data_contract__name", "data_contract__version",
+    "assignee__username", "space__name",
 )
 
 
