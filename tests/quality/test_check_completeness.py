@@ -221,7 +221,7 @@ def test_rows_other_tools_insert_may_repeat_an_identity_but_tracked_ones_may_not
     assert QualityViolation.objects.filter(data_contract=contract).count() == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_checks_of_one_contract_at_once_open_each_violation_once(
     requires_postgresql, contract, space, tmp_path
 ):
