@@ -84,6 +84,7 @@ class QualityMetric(TimestampedModel):
 
     A fact: written by checks, never edited. Scores are 0-100 (`overall_score`)
     or 0-1 (rates); `passed` is the string "true" or "false" as PyCharter writes it.
+    An incomplete check (`is_complete` false) saw only part of its input.
     """
 
     id = uuid_primary_key()
@@ -105,6 +106,12 @@ class QualityMetric(TimestampedModel):
     additional_metadata = models.JSONField("additional metadata", null=True, blank=True)
     created_by = models.CharField("created by", max_length=255, null=True, blank=True)
     space = _space_field("quality_metrics")
+    # Added by this project; defaulted for plain-SQL writers, whose checks count as complete.
+    is_complete = models.BooleanField(
+        "complete", default=True, db_default=True,
+        help_text="False when the check could not read all of its input (it ended early, could "
+        "not be decoded, or records were over the size limit): such a check resolves nothing.",
+    )
 
     objects = space_scoped_manager()
 
@@ -131,6 +138,8 @@ class QualityViolation(TimestampedModel):
 
     Stewards work violations off: open -> acknowledged / assigned -> resolved or
     ignored, and back to open. `record_data` is a sanitized, size-capped snapshot.
+    A complete check resolves the open, unassigned violations it no longer finds;
+    the ones someone has taken on are only flagged (`not_found_since`).
     """
 
     id = uuid_primary_key()
@@ -182,6 +191,16 @@ class QualityViolation(TimestampedModel):
         blank=True,
     )
     resolution_note = models.TextField("resolution note", null=True, blank=True)
+    not_found_since = models.DateTimeField(
+        "not found since", null=True, blank=True,
+        help_text="When a complete quality check first did not find this violation that someone "
+        "has taken on; empty once a check finds it again.",
+    )
+    tracked_by_checks = models.BooleanField(
+        "tracked by checks", default=False, db_default=False,
+        help_text="The violation quality checks keep up to date for its contract, record, field "
+        "and error type: there is at most one. Rows other tools insert are not tracked.",
+    )
 
     objects = space_scoped_manager()
 
@@ -211,6 +230,14 @@ class QualityViolation(TimestampedModel):
             models.Index(
                 fields=["data_contract", "record_identifier", "field_name", "error_type"],
                 name="quality_viol_identity_idx",
+            ),
+        ]
+        constraints = [
+            # Two checks can never both open the same violation (built concurrently).
+            models.UniqueConstraint(
+                fields=["data_contract", "record_identifier", "field_name", "error_type"],
+                condition=models.Q(tracked_by_checks=True),
+                name="quality_viol_tracked_identity_key",
             ),
         ]
 

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from contracts.models import OWNERSHIP_ROLE_LINKS, DataContract, Owner, Status
+from quality.checks.runner import CONFIRM_RESOLUTIONS_OVER
 from quality.models import (
     CLOSED_STATUSES,
     Alert,
@@ -441,6 +442,12 @@ class ContractQualitySummary:
     field_scores: list
     """FieldScores of the latest check, worst first."""
     unresolved_violation_count: int
+    auto_resolvable_violation_count: int
+    """Open violations nobody has taken on: what a complete check could resolve."""
+
+    @property
+    def resolutions_need_confirmation(self):
+        return self.auto_resolvable_violation_count > CONFIRM_RESOLUTIONS_OVER
 
     @property
     def latest_check(self):
@@ -456,11 +463,13 @@ def contract_quality_summary(*, contract, check_count=20):
         .seal()[:check_count]
     )
     checks.reverse()
-    unresolved = QualityViolation.objects.filter(
-        data_contract=contract, status__in=UNRESOLVED_STATUSES
-    ).count()
+    counts = QualityViolation.objects.filter(data_contract=contract).aggregate(
+        unresolved=Count("pk", filter=Q(status__in=UNRESOLVED_STATUSES)),
+        auto_resolvable=Count("pk", filter=Q(status=ViolationStatus.OPEN, assignee__isnull=True)),
+    )
     return ContractQualitySummary(
         checks=checks,
         field_scores=field_score_list(checks=checks[-1:]),
-        unresolved_violation_count=unresolved,
+        unresolved_violation_count=counts["unresolved"],
+        auto_resolvable_violation_count=counts["auto_resolvable"],
     )

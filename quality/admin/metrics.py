@@ -25,6 +25,19 @@ class OutcomeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CompletenessFilter(admin.SimpleListFilter):
+    title = "input read"
+    parameter_name = "complete"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "All of it"), ("no", "Incomplete")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_complete=self.value() == "yes")
+        return queryset
+
+
 @admin.register(QualityMetric)
 class QualityMetricAdmin(ReadOnlyAdminMixin, QualityModelAdmin):
     list_display = (
@@ -33,12 +46,13 @@ class QualityMetricAdmin(ReadOnlyAdminMixin, QualityModelAdmin):
         "schema_version",
         "score",
         "outcome",
+        "is_complete",
         "record_count",
         "invalid_count",
         "violation_count",
     )
-    list_filter = (OutcomeFilter, "data_contract", ("check_timestamp", admin.DateFieldListFilter),
-                   "space")
+    list_filter = (OutcomeFilter, CompletenessFilter, "data_contract",
+                   ("check_timestamp", admin.DateFieldListFilter), "space")
     list_select_related = ("data_contract", "space")
     search_fields = ("data_contract__name", "=schema_id")
     search_help_text = "Contract name, or the exact schema id."
@@ -48,8 +62,8 @@ class QualityMetricAdmin(ReadOnlyAdminMixin, QualityModelAdmin):
                            "check_timestamp", "created_by")}),
         ("Scores", {"fields": ("overall_score", "outcome", "accuracy", "completeness",
                                "violation_rate", "field_score_bars")}),
-        ("Records", {"fields": ("record_count", "valid_count", "invalid_count",
-                                "violation_count")}),
+        ("Records", {"fields": ("is_complete", "incomplete_reasons", "record_count",
+                                "valid_count", "invalid_count", "violation_count")}),
         ("Thresholds", {"fields": ("breaches", "additional_metadata")}),
     )
 
@@ -63,6 +77,15 @@ class QualityMetricAdmin(ReadOnlyAdminMixin, QualityModelAdmin):
     @admin.display(description="passed", boolean=True, ordering="passed")
     def outcome(self, check):
         return None if check.passed is None else check.has_passed
+
+    @admin.display(description="what could not be read")
+    def incomplete_reasons(self, check):
+        reasons = (check.additional_metadata or {}).get("incomplete_reasons")
+        if check.is_complete or not isinstance(reasons, list):
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{}</li>", ((reason,) for reason in reasons)
+        ))
 
     @admin.display(description="field scores")
     def field_score_bars(self, check):

@@ -6,6 +6,11 @@ file here. The panel sits inside the contract's own form, so its button posts wi
 through the checker from Django's upload (memory for small files, a temporary file
 beyond FILE_UPLOAD_MAX_MEMORY_SIZE); files over PYCHARTER_QUALITY_UPLOAD_MAX_BYTES
 are refused before any check, pointing to `manage.py run_quality_check`.
+
+A check of the full dataset resolves the open violations nobody has taken on that
+the file does not contain: the panel says how many that could be, and beyond
+CONFIRM_RESOLUTIONS_OVER the steward must tick that they mean it (or say the file
+is partial) before the check runs.
 """
 
 from django.conf import settings
@@ -16,13 +21,20 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from contracts.models import DataContract
-from quality.checks.runner import QualityCheckError, format_of, quality_check_run
+from quality.checks.runner import (
+    CONFIRM_RESOLUTIONS_OVER,
+    QualityCheckError,
+    auto_resolvable_count,
+    format_of,
+    quality_check_run,
+)
 
 DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 #: The names of the panel's inputs (prefixed: they travel with the contract's form).
 FILE_INPUT = "quality_check_file"
 RECORD_ID_INPUT = "quality_check_record_id"
 PARTIAL_INPUT = "quality_check_partial"
+CONFIRM_INPUT = "quality_check_confirm_resolve"
 
 
 def upload_max_bytes():
@@ -40,13 +52,20 @@ def _contract_or_404(contract_id):
 def outcome_message(contract, outcome):
     metric = outcome.metric
     verdict = "passed" if outcome.passed else "failed"
-    return (
+    message = (
         f"Quality check of {contract.name} {contract.version} {verdict}: score "
         f"{metric.overall_score:.1f}, {metric.record_count} record"
         f"{'' if metric.record_count == 1 else 's'}, {metric.invalid_count} invalid; "
         f"violations opened {outcome.violations_opened}, updated {outcome.violations_updated}, "
         f"reopened {outcome.violations_reopened}, resolved {outcome.violations_resolved}."
     )
+    if outcome.violations_flagged:
+        message += (f" {outcome.violations_flagged} taken-on violations were not found: they "
+                    f"stay with their assignees, marked as not found.")
+    if not outcome.complete:
+        message += (" The check is INCOMPLETE (part of the file could not be read), so it "
+                    "resolved nothing: " + "; ".join(outcome.incomplete_reasons))
+    return message
 
 
 def run_check_view(request, contract_id, *, model_admin):
@@ -80,19 +99,30 @@ def run_check_view(request, contract_id, *, model_admin):
         except QualityCheckError:
             return refuse(f"{uploaded.name}: the file name must end in .csv, .json, .jsonl "
                           f"or .ndjson, which tells its format.")
+        full_dataset = not request.POST.get(PARTIAL_INPUT)
+        resolvable = auto_resolvable_count(contract=contract) if full_dataset else 0
+        if resolvable > CONFIRM_RESOLUTIONS_OVER and not request.POST.get(CONFIRM_INPUT):
+            return refuse(
+                f"Nothing was checked: a check of the full data would resolve up to {resolvable} "
+                f"open violations that {uploaded.name} does not contain. Tick \"Resolve the open "
+                f"violations the file does not contain\" to go ahead, or say that the file holds "
+                f"only part of the data."
+            )
         uploaded.seek(0)
         try:
             outcome = quality_check_run(
                 contract=contract, source=uploaded.file, data_format=data_format,
                 record_id_field=request.POST.get(RECORD_ID_INPUT, "").strip() or None,
                 actor=request.user.get_username(),
-                full_dataset=not request.POST.get(PARTIAL_INPUT),
+                full_dataset=full_dataset,
                 source_name=uploaded.name,
             )
         except QualityCheckError as error:
             return refuse(f"The quality check could not run: {error}")
     finally:
         uploaded.close()
-    model_admin.message_user(request, outcome_message(contract, outcome),
-                             messages.SUCCESS if outcome.passed else messages.WARNING)
+    model_admin.message_user(
+        request, outcome_message(contract, outcome),
+        messages.SUCCESS if outcome.passed and outcome.complete else messages.WARNING,
+    )
     return HttpResponseRedirect(contract_url)

@@ -54,9 +54,9 @@ def _triage_action(step):
 # The columns the list shows: reading and decoding whole rows (records are JSON) would take
 # most of the page's time.
 LIST_COLUMNS = (
-    "record_identifier", "field_name", "error_type", "severity", "status", "priority",
-    "check_timestamp", "data_contract__name", "data_contract__version", "assignee__username",
-    "space__name",
+    "record_identifier", "field_name", "error_type", "severity", "status", "not_found_since",
+    "priority", "check_timestamp", "data_contract__name", "data_contract__version",
+    "assignee__username", "space__name",
 )
 
 
@@ -134,15 +134,16 @@ class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelA
                            "check_timestamp")}),
         ("What failed", {"fields": ("field_name", "error_type", "rule", "severity",
                                     "error_message", "rule_definition")}),
-        ("Triage", {"fields": ("status", "priority", "assignee", "resolution_reason",
-                               "resolution_note", "resolved_by", "resolved_at")}),
+        ("Triage", {"fields": ("status", "not_found_since", "priority", "assignee",
+                               "resolution_reason", "resolution_note", "resolved_by",
+                               "resolved_at")}),
         ("Record", {"fields": ("record",)}),
     )
     readonly_fields = (
         "record_identifier", "data_contract", "schema_version", "space", "check_timestamp",
         "field_name", "error_type", "rule", "severity", "error_message", "rule_definition",
-        "status", "assignee", "resolution_reason", "resolution_note", "resolved_by",
-        "resolved_at", "record",
+        "status", "not_found_since", "assignee", "resolution_reason", "resolution_note",
+        "resolved_by", "resolved_at", "record",
     )
 
     # Import (previewed, row by row errors) and export of the filtered list.
@@ -272,8 +273,14 @@ class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelA
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, violation):
-        return format_html('<span class="quality-badge quality-status--{}">{}</span>',
-                           violation.status, violation.get_status_display())
+        badge = format_html('<span class="quality-badge quality-status--{}">{}</span>',
+                            violation.status, violation.get_status_display())
+        if violation.not_found_since is None:
+            return badge
+        return format_html(
+            '{} <span class="quality-badge quality-tone--warning" title="Since {}">not found in '
+            'the latest check</span>', badge, f"{violation.not_found_since:%Y-%m-%d %H:%M}",
+        )
 
     @admin.display(description="record")
     def record(self, violation):

@@ -253,7 +253,8 @@ class ViolationCleaner:
 class CopyWriter:
     """Streams new violations into PostgreSQL with COPY ... FROM STDIN, in the open transaction.
 
-    Used as a context manager; `add` takes a row in WRITTEN_COLUMNS order, its JSON
+    Used as a context manager; `add` takes a row in `columns` order (WRITTEN_COLUMNS
+    unless told), its JSON
     columns as JSON text, its timestamps as datetimes or ISO 8601 text (what
     `ViolationCleaner.clean` returns; the quality-check runner writes the same way).
 
@@ -262,11 +263,11 @@ class CopyWriter:
     `pause` ends it, so that the connection can run a query; the next row opens another.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, columns=WRITTEN_COLUMNS) -> None:
         quote = connection.ops.quote_name
         self.statement = (
             f"COPY {quote(QualityViolation._meta.db_table)} "
-            f"({', '.join(quote(column) for column in WRITTEN_COLUMNS)}) FROM STDIN"
+            f"({', '.join(quote(column) for column in columns)}) FROM STDIN"
         )
         self.open_copy = None
         self.copy = None
@@ -296,7 +297,8 @@ class CopyWriter:
 class BulkCreateWriter:
     """CopyWriter's counterpart where there is no COPY (SQLite): bulk_create in batches."""
 
-    def __init__(self) -> None:
+    def __init__(self, columns=WRITTEN_COLUMNS) -> None:
+        self.columns = columns
         self.rows = []
 
     def add(self, row) -> None:
@@ -309,7 +311,7 @@ class BulkCreateWriter:
             return
         violations = []
         for row in self.rows:
-            values = dict(zip(WRITTEN_COLUMNS, row, strict=True))
+            values = dict(zip(self.columns, row, strict=True))
             for column in JSON_COLUMNS:
                 if values[column] is not None:
                     values[column] = json.loads(values[column])

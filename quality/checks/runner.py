@@ -3,11 +3,17 @@
 The file is never loaded whole: records stream from the engine's readers, each
 is checked, metrics accumulate in constant memory and new violations stream into
 the database (COPY on PostgreSQL) in the same transaction as the metric row.
+Checks of one contract run one at a time (an advisory lock on PostgreSQL).
 
 Across runs a violation is one (contract, record identifier, field, error type):
 a re-run that finds it again updates it instead of opening a duplicate (and
-reopens it if it had been resolved); an open violation that a full re-run no
-longer finds is resolved by the check; ignored violations stay ignored.
+reopens it if it had been resolved). Only a complete check of the full dataset
+says what is no longer there: it resolves the open violations nobody has taken
+on and flags (`not_found_since`) the ones someone has. A check whose input could
+not all be read (it ended early, could not be decoded, records over the size
+limit) is incomplete: it records what it saw and resolves nothing. An input
+without records, or a record id field no record has, is an error: nothing is
+written.
 """
 
 import json
@@ -16,18 +22,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contracts.models import DataContract
 from quality.alerting.services import alert_raise
-from quality.bulk.violations import BulkCreateWriter, CopyWriter
+from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter, CopyWriter
 from quality.engine import (
+    VALIDATION_ERROR,
     ContractDefinitionError,
+    FieldError,
+    InputError,
     MetricsAccumulator,
+    ReadPosition,
     RecordProblem,
     compile_contract,
+    iter_records,
     record_identifier,
+    safe_text,
     sanitize_record,
+    unstorable_text,
 )
 from quality.models import (
     AlertKind,
@@ -45,10 +59,19 @@ FORMATS = ("csv", "json", "jsonl")
 OPEN_STATUSES = (ViolationStatus.OPEN, ViolationStatus.ACKNOWLEDGED, ViolationStatus.ASSIGNED)
 UPDATE_BATCH = 2_000
 RECORD_DATA_MAX_BYTES = 16 * 1024
+#: The reasons an incomplete check keeps (the count says how many there were).
+INCOMPLETE_REASONS_KEPT = 10
+#: The columns a check writes: the import's, and the identity it keeps up to date.
+CHECK_WRITTEN_COLUMNS = (*WRITTEN_COLUMNS, "tracked_by_checks")
+#: What a complete check may resolve when it no longer finds it: nobody has taken it on.
+AUTO_RESOLVABLE = Q(status=ViolationStatus.OPEN, assignee__isnull=True)
+#: Up to this many such violations a check from the admin resolves without asking.
+CONFIRM_RESOLUTIONS_OVER = 10
 
 
 class QualityCheckError(Exception):
-    """The check cannot run (no schema, rules the engine refuses, unknown format)."""
+    """The check cannot run (no schema, rules the engine refuses, unknown format, a file
+    without records or in another encoding, a record id field no record has)."""
 
 
 @dataclass
@@ -58,13 +81,24 @@ class CheckOutcome:
     violations_updated: int = 0
     violations_reopened: int = 0
     violations_resolved: int = 0
+    violations_flagged: int = 0
     alert_id: object = None
     seconds: float = 0.0
     field_violation_counts: dict = field(default_factory=dict)
+    incomplete_reasons: list = field(default_factory=list)
 
     @property
     def passed(self):
         return self.metric.passed == "true"
+
+    @property
+    def complete(self):
+        return self.metric.is_complete
+
+
+def auto_resolvable_count(*, contract):
+    """How many open violations of `contract` a complete check could resolve (at most)."""
+    return QualityViolation.objects.filter(AUTO_RESOLVABLE, data_contract=contract).count()
 
 
 def format_of(path, explicit=None):
@@ -104,42 +138,107 @@ def compiled_contract(contract):
 
 
 def _writer():
-    return CopyWriter() if connection.vendor == "postgresql" else BulkCreateWriter()
+    if connection.vendor == "postgresql":
+        return CopyWriter(columns=CHECK_WRITTEN_COLUMNS)
+    return BulkCreateWriter(columns=CHECK_WRITTEN_COLUMNS)
+
+
+def _serialise_checks_of(contract):
+    """Wait for any other check of `contract` to end (until this transaction ends).
+
+    Two checks that read the known violations at once would both open the new ones.
+    An advisory lock leaves the contract's row free for stewards to edit meanwhile;
+    SQLite runs one writing transaction at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                           [f"quality_check:{contract.pk}"])
 
 
 class _ViolationBook:
-    """The contract's known violations, by identity, and what this run does to them."""
+    """The contract's known violations, by identity, and what this run does to them.
+
+    Rows other tools wrote may share an identity: all of them follow the check.
+    """
 
     def __init__(self, contract):
         self.known = {}
-        for violation_id, identifier, field_name, error_type, status in (
+        self.states = {}
+        for violation_id, identifier, field_name, error_type, status, assignee_id, flagged in (
             QualityViolation.objects.filter(data_contract=contract)
-            .values_list("id", "record_identifier", "field_name", "error_type", "status")
+            .values_list("id", "record_identifier", "field_name", "error_type", "status",
+                         "assignee_id", "not_found_since")
             .iterator(chunk_size=10_000)
         ):
-            self.known[(identifier, field_name, error_type)] = (violation_id, status)
+            self.known.setdefault((identifier, field_name, error_type), []).append(violation_id)
+            self.states[violation_id] = (status, assignee_id, flagged)
         self.seen = set()
         self.updates = []
         self.reopened = []
 
     def found(self, key, values):
         """True when the violation is known (and will be updated), False when it is new."""
-        entry = self.known.get(key)
-        if entry is None:
+        violation_ids = self.known.get(key)
+        if violation_ids is None:
             return False
-        violation_id, status = entry
-        if violation_id is None or violation_id in self.seen:
-            return True  # opened or refreshed already in this run
-        self.seen.add(violation_id)
-        self.updates.append((violation_id, values))
-        if status == ViolationStatus.RESOLVED:
-            self.reopened.append(violation_id)
+        for violation_id in violation_ids:
+            if violation_id is None or violation_id in self.seen:
+                continue  # opened or refreshed already in this run
+            self.seen.add(violation_id)
+            self.updates.append((violation_id, values))
+            if self.states[violation_id][0] == ViolationStatus.RESOLVED:
+                self.reopened.append(violation_id)
         return True
 
-    def unseen_open(self):
-        return [violation_id for violation_id, status in self.known.values()
-                if violation_id is not None and status in OPEN_STATUSES
-                and violation_id not in self.seen]
+    def opened(self, key):
+        self.known[key] = [None]  # one row per identity per run
+
+    def unseen(self):
+        """(open violations nobody took on, taken-on ones not yet flagged) this run did not see."""
+        resolvable, flaggable = [], []
+        for violation_id, (status, assignee_id, flagged) in self.states.items():
+            if violation_id in self.seen or status not in OPEN_STATUSES:
+                continue
+            if status == ViolationStatus.OPEN and assignee_id is None:
+                resolvable.append(violation_id)
+            elif flagged is None:
+                flaggable.append(violation_id)
+        return resolvable, flaggable
+
+
+class _Incompleteness:
+    """Why a check did not see all of its input: the first reasons, and how many."""
+
+    def __init__(self, source_name):
+        self.source_name = source_name
+        self.reasons = []
+        self.count = 0
+
+    def add(self, line, message):
+        self.count += 1
+        if len(self.reasons) < INCOMPLETE_REASONS_KEPT:
+            self.reasons.append(f"{self.source_name}, line {line}: {message}")
+
+
+def _unstorable_text_errors(record, result, line):
+    """Fields whose text no database stores become violations that name line and field."""
+    errors = []
+    failed = None
+    for name, value in record.items():
+        problem = unstorable_text(name) or unstorable_text(value)
+        if problem is None:
+            continue
+        if failed is None:
+            failed = {error.field for error in result.errors}
+        field_name = safe_text(name)
+        if field_name not in failed:
+            errors.append(FieldError(
+                field_name, VALIDATION_ERROR,
+                f"line {line}, field {field_name!r}: the value holds {problem}, which cannot be "
+                f"stored; the record shows it as U+FFFD",
+            ))
+    return errors
 
 
 def _json_text(value):
@@ -150,9 +249,9 @@ def _json_text(value):
 def quality_check_run(*, contract, source, data_format, record_id_field=None, actor=CHECK_ACTOR,
                       full_dataset=True, progress=None, source_name=None):
     """Check `source` (a path or a binary file) against `contract` and record the result."""
-    from quality.engine import iter_records
-
     started = time.monotonic()
+    source_name = source_name or (None if hasattr(source, "read") else str(source))
+    _serialise_checks_of(contract)
     contract = DataContract.objects.select_related(
         "schema", "coercion_rules", "validation_rules", "metadata_record", "space"
     ).get(pk=contract.pk)
@@ -162,61 +261,93 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     schema_id, schema_version = str(contract.schema_id), contract.schema_version
     accumulator = MetricsAccumulator()
     book = _ViolationBook(contract)
+    incompleteness = _Incompleteness(source_name or "the file")
+    position = ReadPosition()
+    identified = record_id_field is None
+    read_records = 0
     opened = 0
     common = (str(contract.pk), str(contract.space_id), schema_id, schema_version)
-    with _writer() as writer:
-        for index, record in iter_records(source, data_format):
-            result = compiled.check(record)
-            accumulator.add(result)
-            if progress is not None and index % 1000 == 0:
-                progress(index)
-            if not result.errors:
-                continue
-            if isinstance(record, RecordProblem):
-                identifier = f"record_{index}"
-                record_data = {"_raw": record.excerpt}
-            else:
-                identifier = record_identifier(record, index, record_id_field)[:255]
-                record_data = sanitize_record(record, max_bytes=RECORD_DATA_MAX_BYTES)
-            record_json = _json_text(record_data)
-            severity = result.severity
-            for error in result.errors:
-                key = (identifier, error.field[:255], error.error_type)
-                values = (error.message, severity, record_json)
-                if book.found(key, values):
+    try:
+        with _writer() as writer:
+            for index, record in iter_records(source, data_format, position):
+                result = compiled.check(record)
+                if isinstance(record, RecordProblem):
+                    incompleteness.add(position.line, record.message)
+                else:
+                    result.errors.extend(_unstorable_text_errors(record, result, position.line))
+                    identified = identified or record.get(record_id_field) is not None
+                    read_records += 1
+                accumulator.add(result)
+                if progress is not None and index % 1000 == 0:
+                    progress(index)
+                if not result.errors:
                     continue
-                book.known[key] = (None, ViolationStatus.OPEN)  # one row per identity per run
-                writer.add((*common, identifier, record_json, key[1], error.error_type,
-                            error.message, severity, ViolationStatus.OPEN.value, "medium",
-                            None, checked_at, None, None, None, None, None))
-                opened += 1
+                if isinstance(record, RecordProblem):
+                    identifier = f"record_{index}"
+                    record_data = {"_raw": safe_text(record.excerpt)}
+                else:
+                    identifier = safe_text(record_identifier(record, index, record_id_field)[:255])
+                    record_data = sanitize_record(record, max_bytes=RECORD_DATA_MAX_BYTES)
+                record_json = _json_text(record_data)
+                severity = result.severity
+                for error in result.errors:
+                    key = (identifier, safe_text(error.field[:255]), error.error_type)
+                    message = safe_text(error.message)
+                    if book.found(key, (message, severity, record_json)):
+                        continue
+                    book.opened(key)
+                    writer.add((*common, identifier, record_json, key[1], error.error_type,
+                                message, severity, ViolationStatus.OPEN.value, "medium",
+                                None, checked_at, None, None, None, None, None, True))
+                    opened += 1
+    except InputError as error:
+        raise QualityCheckError(f"{source_name or 'the file'}: {error}") from None
     metrics = accumulator.result(thresholds)
+    if metrics.record_count == 0:
+        raise QualityCheckError(
+            f"{source_name or 'the file'} holds no records: a check of nothing cannot pass."
+        )
+    if read_records and not identified:
+        raise QualityCheckError(
+            f"no record of {source_name or 'the file'} has the record id field "
+            f"{record_id_field!r}."
+        )
+    complete = incompleteness.count == 0
     updated, reopened = _apply_updates(book, checked_at)
-    resolved = _resolve_unseen(book, checked_at) if full_dataset else 0
+    resolved, flagged = (
+        _resolve_unseen(book, checked_at) if full_dataset and complete else (0, 0)
+    )
     metric = QualityMetric.objects.create(
         schema_id=schema_id, schema_version=schema_version, data_contract=contract,
         space_id=contract.space_id, overall_score=metrics.overall_score,
         violation_rate=metrics.violation_rate, completeness=metrics.completeness,
         accuracy=metrics.accuracy, record_count=metrics.record_count,
         valid_count=metrics.valid_count, invalid_count=metrics.invalid_count,
-        violation_count=metrics.violation_count, field_scores=metrics.field_scores,
+        violation_count=metrics.violation_count,
+        field_scores=sanitize_record(metrics.field_scores),
         threshold_breaches=metrics.threshold_breaches,
         passed="true" if metrics.passed else "false", check_timestamp=checked_at,
-        created_by=actor,
+        created_by=actor, is_complete=complete,
         additional_metadata={
-            "source": source_name or (None if hasattr(source, "read") else str(source)),
-            "format": data_format, "thresholds": thresholds, "violations_opened": opened,
-            "violations_updated": updated, "violations_resolved": resolved,
-            "full_dataset": full_dataset,
+            "source": source_name, "format": data_format, "thresholds": thresholds,
+            "violations_opened": opened, "violations_updated": updated,
+            "violations_resolved": resolved, "violations_flagged": flagged,
+            "full_dataset": full_dataset, "incomplete_reasons": incompleteness.reasons,
+            "unreadable_records": incompleteness.count,
         },
     )
     if opened:
         audit_record_batch(model=QualityViolation, action="opened_by_check", space=contract.space,
                            count=opened, details={"count": opened, "metric": str(metric.pk)})
+    if resolved:
+        audit_record_batch(model=QualityViolation, action="auto_resolved", space=contract.space,
+                           count=resolved, details={"count": resolved, "metric": str(metric.pk),
+                                                    "reason": ResolutionReason.NO_LONGER_FOUND})
     outcome = CheckOutcome(
         metric=metric, violations_opened=opened, violations_updated=updated,
-        violations_reopened=reopened, violations_resolved=resolved,
+        violations_reopened=reopened, violations_resolved=resolved, violations_flagged=flagged,
         field_violation_counts=dict(metrics.field_violation_counts),
+        incomplete_reasons=incompleteness.reasons,
     )
     if not metrics.passed:
         breaches = "; ".join(metrics.threshold_breaches) or (
@@ -239,12 +370,12 @@ def _apply_updates(book, checked_at):
         violations = [
             QualityViolation(id=violation_id, error_message=message, severity=severity,
                              record_data=json.loads(record_json), check_timestamp=checked_at,
-                             updated_at=checked_at)
+                             updated_at=checked_at, not_found_since=None)
             for violation_id, (message, severity, record_json) in batch
         ]
         QualityViolation.objects.bulk_update(
             violations, ["error_message", "severity", "record_data", "check_timestamp",
-                         "updated_at"],
+                         "updated_at", "not_found_since"],
         )
     reopened = book.reopened
     for start in range(0, len(reopened), UPDATE_BATCH):
@@ -263,25 +394,30 @@ def _apply_updates(book, checked_at):
 
 
 def _resolve_unseen(book, checked_at):
-    """Open violations that a full re-run no longer finds are resolved by the check."""
-    unseen = book.unseen_open()
-    statuses = dict(book.known.values())
-    for start in range(0, len(unseen), UPDATE_BATCH):
-        batch = unseen[start:start + UPDATE_BATCH]
+    """A complete check of the full dataset resolves the open violations nobody has taken
+    on that it no longer finds, and flags the taken-on ones for their assignee."""
+    resolvable, flaggable = book.unseen()
+    resolved = 0
+    for start in range(0, len(resolvable), UPDATE_BATCH):
+        # Filtered again: a steward may have taken one on while the file was read.
+        batch = list(QualityViolation.objects.filter(
+            AUTO_RESOLVABLE, id__in=resolvable[start:start + UPDATE_BATCH]
+        ).values_list("id", flat=True))
         QualityViolation.objects.filter(id__in=batch).update(
             status=ViolationStatus.RESOLVED, resolved_at=checked_at, resolved_by=CHECK_ACTOR,
-            resolution_reason=ResolutionReason.NO_LONGER_FOUND, updated_at=checked_at,
+            resolution_reason=ResolutionReason.NO_LONGER_FOUND, not_found_since=None,
+            updated_at=checked_at,
         )
         ViolationTransition.objects.bulk_create([
-            ViolationTransition(violation_id=violation_id,
-                                from_status=_status_of(statuses, violation_id),
+            ViolationTransition(violation_id=violation_id, from_status=ViolationStatus.OPEN,
                                 to_status=ViolationStatus.RESOLVED, actor_name=CHECK_ACTOR,
                                 reason=ResolutionReason.NO_LONGER_FOUND,
-                                note="No longer found by a full quality check.")
+                                note="No longer found by a complete quality check.")
             for violation_id in batch
         ])
-    return len(unseen)
-
-
-def _status_of(statuses, violation_id):
-    return statuses.get(violation_id, ViolationStatus.OPEN)
+        resolved += len(batch)
+    for start in range(0, len(flaggable), UPDATE_BATCH):
+        QualityViolation.objects.filter(
+            id__in=flaggable[start:start + UPDATE_BATCH], not_found_since__isnull=True
+        ).update(not_found_since=checked_at)
+    return resolved, len(flaggable)

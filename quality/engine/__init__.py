@@ -23,7 +23,7 @@ from quality.engine.contract import (
     contract_problems,
 )
 from quality.engine.metrics import CheckMetrics, MetricsAccumulator
-from quality.engine.readers import RecordProblem, iter_records
+from quality.engine.readers import InputError, ReadPosition, RecordProblem, iter_records
 from quality.engine.results import (
     MISSING_FIELD,
     RECORD_FIELD,
@@ -34,7 +34,7 @@ from quality.engine.results import (
     record_identifier,
 )
 from quality.engine.rule_specs import ParameterSpec, RuleSpec
-from quality.engine.sanitize import sanitize_record
+from quality.engine.sanitize import safe_text, sanitize_record, unstorable_text
 from quality.engine.validations import KNOWN_VALIDATIONS
 
 __all__ = [
@@ -56,7 +56,11 @@ __all__ = [
     "RuleSpec",
     "compile_contract",
     "contract_problems",
+    "InputError",
+    "ReadPosition",
     "iter_records",
     "record_identifier",
+    "safe_text",
     "sanitize_record",
+    "unstorable_text",
 ]

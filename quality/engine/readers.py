@@ -9,6 +9,11 @@ raises; memory stays bounded by the largest record, not the file.
 JSON Lines are parsed with orjson when it is installed (about twice as fast as the
 standard library), with the standard library's answers for whatever orjson refuses.
 
+Whole-file problems raise ``InputError`` instead: a file in another encoding than
+UTF-8 (UTF-16 or UTF-32, told by its byte order mark or by NUL bytes at its start)
+or whose CSV header cannot be read. ``ReadPosition`` tells the line the latest
+record started on, for messages that name it.
+
 An empty CSV cell is a missing value: the key is left out of the record, as
 PyCharter's pandas-based CSV loader makes it null and CSV cannot tell empty
 from absent.
@@ -44,6 +49,22 @@ STRING_REST = re.compile(r'(?:[^"\\]|\\.)*', re.DOTALL)
 ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
+UTF16_BYTE_ORDER_MARKS = (b"\xff\xfe", b"\xfe\xff")
+UTF32_BYTE_ORDER_MARKS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+ENCODING_SNIFF_BYTES = 4
+
+
+class InputError(ValueError):
+    """The file as a whole cannot be read as records (wrong encoding, unreadable header)."""
+
+
+@dataclass(slots=True)
+class ReadPosition:
+    """Where the latest record yielded starts: its 1-based line in the file."""
+
+    line: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class RecordProblem:
     """A record that could not be read; ``excerpt`` shows the start of its raw text."""
@@ -52,17 +73,41 @@ class RecordProblem:
     excerpt: str = ""
 
 
-def iter_records(source: str | os.PathLike | IO[bytes], format: str) -> Iterator[tuple[int, Any]]:
+def iter_records(
+    source: str | os.PathLike | IO[bytes], format: str, position: ReadPosition | None = None
+) -> Iterator[tuple[int, Any]]:
     """Yield ``(index, dict | RecordProblem)`` for each record of a ``csv``, ``json`` or
-    ``jsonl`` file, given by path or as a binary file object (which is left open)."""
+    ``jsonl`` file, given by path or as a binary file object (which is left open).
+
+    ``position``, when given, is updated to the line each record starts on.
+    """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     readers = {"csv": _csv_records, "json": _json_array_records, "jsonl": _json_lines_records}
+    position = position if position is not None else ReadPosition()
     if isinstance(source, str | os.PathLike):
         with open(source, "rb") as binary:
-            yield from readers[format](binary)
+            _refuse_other_encodings(binary)
+            yield from readers[format](binary, position)
     else:
-        yield from readers[format](source)
+        _refuse_other_encodings(source)
+        yield from readers[format](source, position)
+
+
+def _refuse_other_encodings(binary: IO[bytes]) -> None:
+    """UTF-16 and UTF-32 files decode to garbage or nothing: refuse them by name."""
+    start = binary.tell()
+    head = binary.read(ENCODING_SNIFF_BYTES)
+    binary.seek(start)
+    if head.startswith(UTF32_BYTE_ORDER_MARKS):
+        raise InputError("the file is UTF-32 encoded (byte order mark); save it as UTF-8")
+    if head.startswith(UTF16_BYTE_ORDER_MARKS):
+        raise InputError("the file is UTF-16 encoded (byte order mark); save it as UTF-8")
+    if b"\x00" in head:
+        raise InputError(
+            "the file starts with NUL bytes: it is UTF-16 or binary, not UTF-8 text; save it as "
+            "UTF-8"
+        )
 
 
 def _excerpt(text: str) -> str:
@@ -100,11 +145,12 @@ def _json_kind(value: Any) -> str:
 # JSON Lines -------------------------------------------------------------------------
 
 
-def _json_lines_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
+def _json_lines_records(binary: IO[bytes], position: ReadPosition) -> Iterator[tuple[int, Any]]:
     index = 0
     first = True
     loads = orjson.loads if orjson is not None else None
     for line in iter(functools.partial(binary.readline, MAXIMUM_RECORD_BYTES + 1), b""):
+        position.line += 1
         if first:
             line = line.removeprefix(BYTE_ORDER_MARK)
             first = False
@@ -203,7 +249,7 @@ class _DecodedLines:
             return line.decode("utf-8", "replace")
 
 
-def _csv_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
+def _csv_records(binary: IO[bytes], position: ReadPosition) -> Iterator[tuple[int, Any]]:
     lines = _DecodedLines(binary)
     rows = csv.reader(lines)
     header = _next_row(rows)
@@ -212,12 +258,14 @@ def _csv_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
     if header is None:
         return
     if isinstance(header, csv.Error) or lines.problem:
-        yield 0, RecordProblem(f"the header row cannot be read: {lines.problem or header}")
-        return
+        raise InputError(
+            f"line {rows.line_num}: the header row cannot be read: {lines.problem or header}"
+        )
     width = len(header)
     index = 0
     while True:
         lines.problem = None
+        position.line = rows.line_num + 1
         row = _next_row(rows)
         if row is None:
             return
@@ -272,6 +320,14 @@ class _TextStream:
         self.finished = False
         self.has_escaped_bytes = False
         self._first = True
+        self._lines_before = 0
+        self._counted_to = 0
+
+    def line_at(self, position: int) -> int:
+        """The 1-based line of ``position`` in the text; positions only move forward."""
+        self._lines_before += self.text.count("\n", self._counted_to, position)
+        self._counted_to = position
+        return self._lines_before + 1
 
     def read_more(self) -> bool:
         """Append the next chunk (dropping what was consumed); False at the end of the file."""
@@ -286,8 +342,10 @@ class _TextStream:
             self.finished = True
         if ESCAPED_BYTE.search(decoded):
             self.has_escaped_bytes = True
+        self.line_at(self.position)
         self.text = self.text[self.position :] + decoded
         self.position = 0
+        self._counted_to = 0
         return bool(chunk) or bool(decoded)
 
     def skip_whitespace(self) -> str:
@@ -339,12 +397,13 @@ class _ItemEnd:
                 return found.start()
 
 
-def _json_array_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
+def _json_array_records(binary: IO[bytes], position: ReadPosition) -> Iterator[tuple[int, Any]]:
     stream = _TextStream(binary)
     stream.read_more()
     opening = stream.skip_whitespace()
     if opening == "":
         return
+    position.line = stream.line_at(stream.position)
     if opening == "{":
         # PyCharter's loader takes a file holding one object as a list of one.
         record, _ = _next_item(stream)
@@ -362,6 +421,7 @@ def _json_array_records(binary: IO[bytes]) -> Iterator[tuple[int, Any]]:
         return
     while True:
         upcoming = stream.skip_whitespace()
+        position.line = stream.line_at(stream.position)
         if upcoming == "":
             yield index, RecordProblem("the file ends inside the array (truncated)")
             return

@@ -108,3 +108,30 @@ def _clean(value: Any, depth: int, max_depth: int, budget: _Budget) -> Any:
             cleaned_list.append(_clean(item, depth + 1, max_depth, budget))
         return cleaned_list
     return budget.take_text(safe_text(str(value)))
+
+
+def unstorable_text(value: Any, depth: int = 0) -> str | None:
+    """What in ``value`` (text, or text nested in lists and dicts) no database accepts:
+    "a NUL character", "an unpaired surrogate", or None when it is all storable.
+
+    Looks no deeper than ``sanitize_record`` keeps.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "a NUL character"
+        if not value.isascii() and UNSAFE_CHARACTERS.search(value):
+            return "an unpaired surrogate"
+        return None
+    if isinstance(value, dict):
+        items = (part for pair in value.items() for part in pair)
+    elif isinstance(value, list):
+        items = iter(value)
+    else:
+        return None
+    if depth >= DEFAULT_MAXIMUM_DEPTH:
+        return None
+    for item in items:
+        found = unstorable_text(item, depth + 1)
+        if found:
+            return found
+    return None

@@ -77,7 +77,8 @@ def test_a_check_records_one_metric_and_one_violation_per_failing_field(space, t
     assert (summary["record_count"], summary["valid_count"], summary["invalid_count"]) == (4, 2, 2)
     assert summary["violation_count"] == 3
     assert summary["accuracy"] == 0.5 and summary["violation_rate"] == 0.5
-    assert summary["violations"] == {"opened": 3, "updated": 0, "reopened": 0, "resolved": 0}
+    assert summary["violations"] == {"opened": 3, "updated": 0, "reopened": 0, "resolved": 0,
+                                     "not_found": 0}
     violations = {
         (violation.record_identifier, violation.field_name): violation
         for violation in QualityViolation.objects.all()
@@ -108,7 +109,8 @@ def test_a_rerun_updates_known_violations_instead_of_duplicating_them(space, tmp
 
     summary = _check(space, path, expect_exit=1)
 
-    assert summary["violations"] == {"opened": 0, "updated": 3, "reopened": 0, "resolved": 0}
+    assert summary["violations"] == {"opened": 0, "updated": 3, "reopened": 0, "resolved": 0,
+                                     "not_found": 0}
     assert QualityViolation.objects.count() == 3
     assert QualityMetric.objects.count() == 2
 

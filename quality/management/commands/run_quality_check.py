@@ -1,10 +1,15 @@
-"""Check a data file against a contract; exit 1 when the check fails its thresholds."""
+"""Check a data file against a contract.
+
+Exit codes: 0 the check passed, 1 it failed its thresholds (or could not read all
+of the file), 2 it could not run and wrote nothing.
+"""
 
 import json
 import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from contracts.selectors import contract_for_export
@@ -12,12 +17,15 @@ from quality.checks.runner import FORMATS, QualityCheckError, format_of, quality
 from quality.engine import ContractDefinitionError
 from tenancy.commands import SpaceCommand
 
+THRESHOLDS_FAILED = 1
+CANNOT_RUN = 2
+
 
 class Command(SpaceCommand):
     help = (
         "Stream DATA_FILE (CSV, JSON array or JSON Lines) through CONTRACT's rules, record one "
-        "quality metric and the violations, and exit 1 when the check fails its thresholds so "
-        "that a pipeline can gate on it."
+        "quality metric and the violations. Exit 0 when it passes, 1 when it fails its "
+        "thresholds, 2 when it cannot run (nothing written), so that a pipeline can gate on it."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -35,6 +43,17 @@ class Command(SpaceCommand):
                             help="The file is part of the dataset: do not resolve violations "
                                  "it does not contain.")
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
+
+    def handle(self, *args, **options):
+        # Exit 1 means "failed its thresholds" to a pipeline: anything that stops the
+        # check from running (and so writes nothing) exits 2 instead.
+        try:
+            return super().handle(*args, **options)
+        except CommandError as error:
+            raise CommandError(*error.args, returncode=CANNOT_RUN) from None
+        except (DatabaseError, OSError) as error:
+            raise CommandError(f"the check could not run: {error}",
+                               returncode=CANNOT_RUN) from error
 
     def handle_in_space(self, space, *, contract, data_file, contract_version, format, record_id,
                         partial, json: bool, **options):
@@ -59,6 +78,7 @@ class Command(SpaceCommand):
         metric = outcome.metric
         summary = {
             "contract": found.name, "version": found.version, "passed": outcome.passed,
+            "complete": outcome.complete, "incomplete_reasons": outcome.incomplete_reasons,
             "record_count": metric.record_count, "valid_count": metric.valid_count,
             "invalid_count": metric.invalid_count, "violation_count": metric.violation_count,
             "accuracy": metric.accuracy, "completeness": metric.completeness,
@@ -67,7 +87,8 @@ class Command(SpaceCommand):
             "violations": {"opened": outcome.violations_opened,
                            "updated": outcome.violations_updated,
                            "reopened": outcome.violations_reopened,
-                           "resolved": outcome.violations_resolved},
+                           "resolved": outcome.violations_resolved,
+                           "not_found": outcome.violations_flagged},
             "quality_metric_id": str(metric.pk), "seconds": round(outcome.seconds, 3),
         }
         if json:
@@ -75,7 +96,7 @@ class Command(SpaceCommand):
         else:
             self._print(summary)
         if not outcome.passed:
-            raise SystemExit(1)
+            raise SystemExit(THRESHOLDS_FAILED)
 
     def _print(self, summary):
         verdict = self.style.SUCCESS("PASSED") if summary["passed"] else self.style.ERROR("FAILED")
@@ -88,8 +109,15 @@ class Command(SpaceCommand):
         violations = summary["violations"]
         self.stdout.write(
             f"violations: {violations['opened']} opened, {violations['updated']} seen again, "
-            f"{violations['reopened']} reopened, {violations['resolved']} resolved"
+            f"{violations['reopened']} reopened, {violations['resolved']} resolved, "
+            f"{violations['not_found']} taken on but not found (left to their assignees)"
         )
+        if not summary["complete"]:
+            self.stdout.write(self.style.WARNING(
+                "INCOMPLETE: part of the file could not be read, so no violation was resolved."
+            ))
+            for reason in summary["incomplete_reasons"]:
+                self.stdout.write(f"  {reason}")
         for breach in summary["threshold_breaches"]:
             self.stdout.write(f"  breach: {breach}")
 

@@ -205,3 +205,99 @@ def test_a_check_is_only_posted(checkable, steward_client):
     response = steward_client.get(admin_url("qualityviolation", "run_check", checkable.pk))
 
     assert response.status_code == 405
+
+
+def test_a_full_check_that_could_resolve_many_violations_asks_to_confirm_first(
+    checkable, space, steward_client
+):
+    waiting = factories.QualityViolationFactory.create_batch(11, data_contract=checkable)
+
+    page = steward_client.get(_contract_url(checkable)).content.decode()
+    refused = _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id")
+
+    assert "up to 11 now" in page
+    assert 'name="quality_check_confirm_resolve"' in page
+    assert _messages(refused) == [
+        "Nothing was checked: a check of the full data would resolve up to 11 open violations "
+        'that users.jsonl does not contain. Tick "Resolve the open violations the file does not '
+        'contain" to go ahead, or say that the file holds only part of the data.'
+    ]
+    assert _written(space) == (0, 11, 0)
+    assert {violation.status for violation in QualityViolation.objects.filter(
+        pk__in=[violation.pk for violation in waiting])} == {"open"}
+
+
+def test_a_confirmed_full_check_resolves_what_it_no_longer_finds(checkable, steward_client):
+    factories.QualityViolationFactory.create_batch(11, data_contract=checkable)
+
+    _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id",
+         quality_check_confirm_resolve="1")
+
+    assert QualityViolation.objects.filter(data_contract=checkable, status="resolved").count() == 11
+
+
+def test_a_truncated_upload_is_an_incomplete_check_that_resolves_nothing(
+    checkable, steward_client
+):
+    kept = factories.QualityViolationFactory(data_contract=checkable, record_identifier="u9")
+    upload = SimpleUploadedFile("users.json", b'[{"user_id": "u1", "age": 30}, {broken')
+
+    response = _run(steward_client, checkable, upload, quality_check_record_id="user_id")
+
+    metric = QualityMetric.objects.get(data_contract=checkable)
+    assert metric.is_complete is False
+    assert QualityViolation.objects.get(pk=kept.pk).status == "open"
+    assert _messages(response)[0].endswith(
+        "resolved 0. The check is INCOMPLETE (part of the file could not be read), so it "
+        "resolved nothing: users.json, line 1: the file ends inside a record (truncated)"
+    )
+    page = steward_client.get(_contract_url(checkable)).content.decode()
+    assert ">incomplete</span>" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("users.json", b"[]", "users.json holds no records: a check of nothing cannot pass."),
+        ("users.jsonl", b'{"user_id": "u1"}\n',
+         "no record of users.jsonl has the record id field 'booking_id'."),
+    ],
+)
+def test_an_empty_file_or_an_unknown_record_id_field_is_refused_and_writes_nothing(
+    name, body, message, checkable, space, steward_client
+):
+    response = _run(steward_client, checkable, SimpleUploadedFile(name, body),
+                    quality_check_record_id="booking_id")
+
+    assert _messages(response) == [f"The quality check could not run: {message}"]
+    assert _written(space) == (0, 0, 0)
+
+
+def test_nul_characters_in_an_upload_become_violations_not_a_server_error(
+    checkable, steward_client
+):
+    upload = SimpleUploadedFile("users.jsonl", b'{"user_id": "u\\u0000", "age": 1}\n')
+
+    response = _run(steward_client, checkable, upload, quality_check_record_id="user_id")
+
+    assert response.status_code == 302
+    violation = QualityViolation.objects.get(data_contract=checkable)
+    assert (violation.record_identifier, violation.field_name) == ("u\ufffd", "user_id")
+    assert violation.error_message.startswith("line 1, field 'user_id': the value holds a NUL")
+
+
+def test_the_lists_show_incomplete_checks_and_violations_not_found_again(
+    checkable, steward, steward_client
+):
+    taken_on = factories.QualityViolationFactory(data_contract=checkable, record_identifier="u9",
+                                                 status="acknowledged")
+    _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id")
+    _run(steward_client, checkable, SimpleUploadedFile("users.json", b'[{"user_id": "u1"}, {'),
+         quality_check_record_id="user_id")
+
+    violations = steward_client.get(admin_url("qualityviolation")).content.decode()
+    checks = steward_client.get(admin_url("qualitymetric", "changelist") + "?complete=no")
+
+    assert QualityViolation.objects.get(pk=taken_on.pk).not_found_since is not None
+    assert violations.count("not found in the latest check</span>") == 1
+    assert [metric.is_complete for metric in checks.context["cl"].result_list] == [False]
