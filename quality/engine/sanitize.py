@@ -13,7 +13,7 @@ import math
 from datetime import date, datetime, time
 from typing import Any
 
-from tenancy.sanitize import safe_text
+from tenancy.sanitize import UNSAFE_CHARACTERS, safe_text
 
 DEFAULT_MAXIMUM_BYTES = 64 * 1024
 DEFAULT_MAXIMUM_DEPTH = 16
