@@ -52,10 +52,15 @@ class QualityViolationResource(TenantModelResource):
         attribute="data_contract__version", column_name="contract_version", readonly=True
     )
 
+    # Who works on a violation is triage's to change, so an import reads it as written.
+    assignee = fields.Field(
+        attribute="assignee__username", column_name="assignee", readonly=True
+    )
+
     class Meta:
         model = QualityViolation
-        fields = COLUMNS
-        export_order = COLUMNS
+        fields = (*COLUMNS, "assignee")
+        export_order = (*COLUMNS, "assignee")
         import_id_fields = ["id"]
 
     @cached_property
@@ -65,7 +70,7 @@ class QualityViolationResource(TenantModelResource):
     def get_queryset(self):
         return (
             QualityViolation.objects.filter(space=self.space)
-            .select_related("data_contract")
+            .select_related("data_contract", "assignee")
             .order_by("-check_timestamp", "id")
             .seal()
         )
