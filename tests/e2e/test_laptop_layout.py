@@ -158,6 +158,11 @@ def test_the_contract_page_and_its_trend_fit_a_1400_px_screen(
     assert width[1] <= width[0] == 1400
     assert box["x"] + box["width"] <= 1400
     assert page.locator(".quality-trend__threshold text").text_content() == "min 90"
+    empty_bars = page.evaluate("""() => [...document.querySelectorAll(
+        "#content h2, #content .module > caption, #content legend")]
+        .filter((bar) => bar.offsetParent !== null && !bar.innerText.trim())
+        .map((bar) => bar.parentElement.outerHTML.slice(0, 300))""")
+    assert empty_bars == []
     _save_screenshot(page, "contract_page_1400.png")
     _save_screenshot(page, "score_trend_1400.png",
                      page.locator(".quality-figure").filter(has=trend))
