@@ -23,7 +23,7 @@ from contracts.resources import (
     checked_status,
 )
 from quality.bulk.violations import (
-    COLUMNS,
+    EXPORTED_COLUMNS,
     JSON_COLUMNS,
     REQUIRED_COLUMNS,
     WRITTEN_COLUMNS,
@@ -52,15 +52,14 @@ class QualityViolationResource(TenantModelResource):
         attribute="data_contract__version", column_name="contract_version", readonly=True
     )
 
-    # Who works on a violation is triage's to change, so an import reads it as written.
     assignee = fields.Field(
         attribute="assignee__username", column_name="assignee", readonly=True
     )
 
     class Meta:
         model = QualityViolation
-        fields = (*COLUMNS, "assignee")
-        export_order = (*COLUMNS, "assignee")
+        fields = EXPORTED_COLUMNS
+        export_order = EXPORTED_COLUMNS
         import_id_fields = ["id"]
 
     @cached_property
