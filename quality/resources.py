@@ -23,7 +23,7 @@ from contracts.resources import (
     checked_status,
 )
 from quality.bulk.violations import (
-    COLUMNS,
+    EXPORTED_COLUMNS,
     JSON_COLUMNS,
     REQUIRED_COLUMNS,
     WRITTEN_COLUMNS,
@@ -52,10 +52,14 @@ class QualityViolationResource(TenantModelResource):
         attribute="data_contract__version", column_name="contract_version", readonly=True
     )
 
+    assignee = fields.Field(
+        attribute="assignee__username", column_name="assignee", readonly=True
+    )
+
     class Meta:
         model = QualityViolation
-        fields = COLUMNS
-        export_order = COLUMNS
+        fields = EXPORTED_COLUMNS
+        export_order = EXPORTED_COLUMNS
         import_id_fields = ["id"]
 
     @cached_property
@@ -65,7 +69,7 @@ class QualityViolationResource(TenantModelResource):
     def get_queryset(self):
         return (
             QualityViolation.objects.filter(space=self.space)
-            .select_related("data_contract")
+            .select_related("data_contract", "assignee")
             .order_by("-check_timestamp", "id")
             .seal()
         )

@@ -37,7 +37,7 @@ from quality.models import (
     ViolationStatus,
     ViolationTransition,
 )
-from tenancy.models import Membership, OrganizationAdmin
+from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin
 
 UNRESOLVED_STATUSES = tuple(status for status in ViolationStatus if status not in CLOSED_STATUSES)
 """Statuses of violations that still need someone: open, acknowledged, assigned."""
@@ -50,11 +50,12 @@ PRIORITY_RANK = {Priority.URGENT: 4, Priority.HIGH: 3, Priority.MEDIUM: 2, Prior
 
 
 def space_assignee_ids(*, space_ids):
-    """{space id: ids of the active users who may be assigned its violations}: the space's
-    members and the admins of its organization."""
+    """{space id: ids of the active users who may be assigned its violations}: those who
+    may act on them there, the space's stewards and admins and its organization's admins."""
     space_ids = set(space_ids)
     assignees = {space_id: set() for space_id in space_ids}
-    members = Membership.objects.filter(space_id__in=space_ids, user__is_active=True)
+    members = Membership.objects.filter(space_id__in=space_ids, user__is_active=True,
+                                        role__in=EDITING_ROLES)
     for space_id, user_id in members.values_list("space_id", "user_id"):
         assignees[space_id].add(user_id)
     administrators = OrganizationAdmin.objects.filter(

@@ -38,11 +38,22 @@ class ResolutionForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    """Who takes violations on: someone who works in every space they belong to."""
+    """Who takes violations on: someone who may act on them in every space they belong to."""
 
-    assignee = forms.ModelChoiceField(label="Assign to", queryset=None)
+    assignee = forms.ModelChoiceField(
+        label="Assign to", queryset=None,
+        help_text="Stewards and admins of the violations' space, and its organization's admins.",
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = candidates
-        self.fields["assignee"].label_from_instance = lambda user: user.get_username()
+        self.fields["assignee"].queryset = candidates.order_by("first_name", "last_name",
+                                                               "username")
+        self.fields["assignee"].label_from_instance = user_label
+
+
+def user_label(user):
+    """"Priya Natarajan (priya)": the name people know, and the username that tells apart
+    two people of the same name; the username alone when there is no name."""
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()

@@ -8,7 +8,9 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
@@ -54,10 +56,12 @@ def _triage_action(step):
 # The columns the list shows: reading and decoding whole rows (records are JSON) would take
 # most of the page's time.
 LIST_COLUMNS = (
-    "record_identifier", "field_name", "error_type", "severity", "status", "not_found_since",
-    "priority", "check_timestamp", "data_contract__name", "data_contract__version",
-    "assignee__username", "space__name",
+    "record_identifier", "field_name", "error_type", "error_message", "severity", "status",
+    "not_found_since", "priority", "check_timestamp", "data_contract__name",
+    "data_contract__version", "assignee__username", "assignee__first_name",
+    "assignee__last_name", "space__name",
 )
+MESSAGE_CHARACTERS = 90
 
 
 class ViolationChangeList(ChangeList):
@@ -102,11 +106,12 @@ class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelA
         "data_contract",
         "field_name",
         "error_type",
+        "message",
         "severity_badge",
         "status_badge",
         "assignee",
         "priority",
-        "check_timestamp",
+        "checked",
         "space",
     )
     list_display_links = ("record_identifier",)
@@ -123,11 +128,15 @@ class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelA
         "space",
     )
     list_select_related = ("data_contract", "assignee", "space")
-    search_fields = ("=record_identifier",)
-    search_help_text = "Find a violation by its exact record identifier, e.g. user_123."
+    # A prefix match keeps to the record identifier's index (LIKE 'user_12%').
+    search_fields = ("record_identifier__startswith", "error_message__icontains")
+    search_help_text = (
+        "Record identifiers that start with the text (e.g. user_12), or error messages that "
+        "contain it (e.g. must be at least)."
+    )
     ordering = ("-check_timestamp",)
     sortable_by = ("record_identifier", "severity_badge", "status_badge", "priority",
-                   "check_timestamp")
+                   "checked")
     actions = [_triage_action(step) for step in TRIAGE_STEPS.values()]
     fieldsets = (
         (None, {"fields": ("record_identifier", "data_contract", "schema_version", "space",
@@ -196,7 +205,8 @@ class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelA
 
     def get_export_queryset(self, request):
         """The filtered list, with every column the file has (the list reads only a few)."""
-        return super().get_export_queryset(request).defer(None).select_related("data_contract")
+        return (super().get_export_queryset(request).defer(None)
+                .select_related("data_contract", "assignee"))
 
     def has_delete_permission(self, request, obj=None):
         return False  # resolving or ignoring keeps the history that deleting would lose
@@ -281,6 +291,22 @@ class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelA
             '{} <span class="quality-badge quality-tone--warning" title="Since {}">not found in '
             'the latest check</span>', badge, f"{violation.not_found_since:%Y-%m-%d %H:%M}",
         )
+
+    @admin.display(description="checked", ordering="check_timestamp")
+    def checked(self, violation):
+        """Date and time in the fewest characters: the list has many columns to fit."""
+        if violation.check_timestamp is None:
+            return "—"
+        return date_format(localtime(violation.check_timestamp), "Y-m-d H:i")
+
+    @admin.display(description="error message")
+    def message(self, violation):
+        """The start of the message; all of it on hover."""
+        text = safe_text(violation.error_message or "")
+        if not text:
+            return "—"
+        shown = text if len(text) <= MESSAGE_CHARACTERS else text[: MESSAGE_CHARACTERS - 1] + "…"
+        return format_html('<span class="quality-message" title="{}">{}</span>', text, shown)
 
     @admin.display(description="record")
     def record(self, violation):

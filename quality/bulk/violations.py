@@ -43,6 +43,9 @@ COLUMNS = (
     "severity", "status", "priority", "rule", "check_timestamp", "resolved_at", "resolved_by",
     "resolution_reason", "resolution_note", "additional_metadata",
 )
+#: An export also names each violation's assignee; an import reads past it, since who
+#: works on a violation is triage's to change.
+EXPORTED_COLUMNS = (*COLUMNS, "assignee")
 REQUIRED_COLUMNS = ("contract_name", "contract_version", "schema_id")
 #: The columns a checked row fills, in order: COPY's column list and the model's attnames.
 WRITTEN_COLUMNS = (
@@ -419,7 +422,7 @@ def violation_file_import(*, space, path, file_format: str, max_bytes: int,
         with import_file_open(path, max_bytes=max_bytes) as binary, transaction.atomic():
             columns, records = records_read(binary, file_format, path)
             problems = [] if columns is None else column_problems(
-                columns, expected=COLUMNS, required=REQUIRED_COLUMNS
+                columns, expected=EXPORTED_COLUMNS, required=REQUIRED_COLUMNS
             )
             for message in problems:
                 summary.add(ImportProblem(str(path), message, line=1))

@@ -57,8 +57,8 @@ def violation_acknowledge(*, violations, actor):
 def violation_assign(*, violations, actor, assignee):
     """Give unresolved violations to `assignee`, who must be able to work in each one's space.
 
-    Raises ValidationError when `assignee` is not a member (or organization admin)
-    of the space of every violation that would move. Returns how many moved.
+    Raises ValidationError when `assignee` is not a steward or admin (of the space or its
+    organization) of the space of every violation that would move. Returns how many moved.
     """
     rows = [
         row
@@ -69,8 +69,8 @@ def violation_assign(*, violations, actor, assignee):
     outside = sum(1 for row in rows if assignee.pk not in eligible[row.space_id])
     if outside:
         raise ValidationError(
-            {"assignee": f"{assignee.get_username()} is not a member of the space of {outside} "
-                         f"of these violations."},
+            {"assignee": f"{assignee.get_username()} may not work on violations in the space "
+                         f"of {outside} of these violations."},
             code="assignee_not_a_member",
         )
     return _move(

@@ -9,6 +9,7 @@ from django import template
 from quality.admin.charts import (
     contract_status_chart,
     field_score_chart,
+    minimum_overall_score,
     score_trend_chart,
     severity_chart,
 )
@@ -45,5 +46,7 @@ def field_score_bars(field_scores, title="Field scores of the latest check",
 
 
 @register.inclusion_tag("admin/quality/charts/score_trend.html")
-def score_trend(checks):
-    return {"chart": score_trend_chart(checks)}
+def score_trend(checks, contract=None):
+    """The trend of `checks`, with `contract`'s minimum overall score as a line."""
+    threshold = minimum_overall_score(contract) if contract is not None else None
+    return {"chart": score_trend_chart(checks, threshold=threshold)}

@@ -354,9 +354,11 @@ def test_incident_tokens_cannot_reach_another_space(space, other_space, steward)
 
 def test_assignee_candidates_work_in_every_space_of_the_selection(organization, space):
     second_space = factories.SpaceFactory(organization=organization)
-    in_both = factories.MembershipFactory(space=space, role=Role.VIEWER).user
+    in_both = factories.MembershipFactory(space=space, role=Role.ADMIN).user
     factories.MembershipFactory(space=second_space, user=in_both)
     only_first = factories.MembershipFactory(space=space).user
+    viewer_of_one = factories.MembershipFactory(space=space, role=Role.VIEWER).user
+    factories.MembershipFactory(space=second_space, user=viewer_of_one)
     administrator = factories.OrganizationAdminFactory(organization=organization).user
     inactive = factories.MembershipFactory(space=space, user__is_active=False).user
     factories.MembershipFactory(space=second_space, user=inactive)
@@ -365,3 +367,4 @@ def test_assignee_candidates_work_in_every_space_of_the_selection(organization, 
 
     assert set(candidates) == {in_both, administrator}
     assert only_first not in candidates
+    assert viewer_of_one not in candidates

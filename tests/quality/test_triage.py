@@ -122,8 +122,8 @@ def test_assigning_someone_outside_a_violations_space_changes_nothing(
         violation_assign(violations=violations, actor=steward, assignee=other_steward)
 
     assert raised.value.message_dict == {
-        "assignee": [f"{other_steward.username} is not a member of the space of 2 of these "
-                     f"violations."]
+        "assignee": [f"{other_steward.username} may not work on violations in the space "
+                     f"of 2 of these violations."]
     }
     assert _statuses(violations) == ["open", "open"]
     assert ViolationTransition.objects.count() == 0

@@ -38,7 +38,10 @@ def test_the_front_page_draws_the_users_quality_above_the_models(
     assert content.index('class="quality-dashboard"') < content.index('class="app-quality module')
     assert '<svg class="quality-chart quality-bars"' in content
     assert "<title>Critical: 1</title>" in content
-    assert "<title>flights 1.0.0 · age: 42.0</title>" in content
+    assert "<title>flights 1.0.0 · age: 42.0 / 100</title>" in content
+    assert ">42.0 / 100</text>" in content
+    assert "<h2>Worst fields: lowest field scores</h2>" in content
+    assert "Field score, 0 to 100, in the latest check of each contract" in content
     assert "overall score 61.0 &lt; 90" in content
     assert "flights check failed" in content
     assert "zz_foreign" not in content

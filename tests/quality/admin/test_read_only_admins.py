@@ -62,7 +62,7 @@ def test_the_checks_list_shows_the_users_checks_only(check, foreign_check, stewa
 def test_a_checks_page_draws_its_field_scores_and_lists_its_breaches(check, steward_client):
     response = steward_client.get(admin_url("qualitymetric", "change", check.pk))
 
-    assert b"<title>age: 42.0</title>" in response.content
+    assert b"<title>age: 42.0 / 100</title>" in response.content
     assert b"<li>age score 42.0 &lt; 80</li>" in response.content
 
 

@@ -190,6 +190,21 @@ def test_the_export_holds_the_users_filtered_rows_only(contract, steward_client,
     assert [row["record_identifier"] for row in json.loads(filtered.content)] == ["resolved_one"]
 
 
+def test_the_export_names_each_violations_assignee_and_priority(
+    contract, steward_client, colleague
+):
+    factories.QualityViolationFactory(data_contract=contract, record_identifier="taken",
+                                      status="assigned", assignee=colleague, priority="high")
+    factories.QualityViolationFactory(data_contract=contract, record_identifier="waiting")
+
+    rows = json.loads(_export(steward_client, file_format=JSON_FORMAT).content)
+
+    assert sorted((row["record_identifier"], row["assignee"], row["priority"])
+                  for row in rows) == [("taken", "colleague", "high"),
+                                       ("waiting", "", "medium")]
+    assert list(rows[0])[-2:] == ["additional_metadata", "assignee"]
+
+
 def test_a_csv_export_neutralises_formulas(contract, steward_client):
     factories.QualityViolationFactory(data_contract=contract, record_identifier="=HYPERLINK(1)",
                                       error_message="+1 bad")

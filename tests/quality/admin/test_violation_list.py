@@ -117,17 +117,45 @@ def test_a_date_that_is_not_one_is_refused_without_an_error_page(contract, stewa
     assert response["Location"] == violations_url("e=1")
 
 
-def test_search_finds_a_violation_by_its_exact_record_identifier(
+def test_search_finds_violations_by_record_identifier_prefix(
     contract, steward_client, foreign_violation
 ):
     _violation(contract, "user_12")
     _violation(contract, "user_123")
+    _violation(contract, "admin_user_12")
 
     found = steward_client.get(violations_url("q=user_12"))
-    foreign = steward_client.get(violations_url("q=zz_foreign_record"))
+    foreign = steward_client.get(violations_url("q=zz_foreign"))
 
-    assert listed(found) == ["user_12"]
+    assert sorted(listed(found)) == ["user_12", "user_123"]
     assert listed(foreign) == []
+
+
+def test_search_finds_violations_by_message_text(contract, steward_client, foreign_violation):
+    _violation(contract, "young", error_message="age must be at least 18")
+    _violation(contract, "late", error_message="departure must be before arrival")
+    foreign_violation.error_message = "zz_foreign must be at least 18"
+    foreign_violation.save()
+
+    found = steward_client.get(violations_url("q=MUST+BE+AT+LEAST"))
+
+    assert listed(found) == ["young"]
+
+
+def test_the_list_shows_the_start_of_each_error_message(contract, steward_client):
+    long_message = "amount " + "x" * 200
+    _violation(contract, "short", error_message="age must be at least 18",
+                check_timestamp=timezone.now())
+    _violation(contract, "long", error_message=long_message,
+                check_timestamp=timezone.now() - timedelta(minutes=1))
+
+    response = steward_client.get(violations_url())
+
+    content = response.content.decode()
+    assert '<th scope="col" class="column-message">' in content
+    assert '<td class="field-message"><span class="quality-message" title="age must be at ' \
+           'least 18">age must be at least 18</span></td>' in content
+    assert f'title="{long_message}">{long_message[:89]}…</span>' in content
 
 
 def test_filter_choices_name_only_what_the_users_spaces_hold(

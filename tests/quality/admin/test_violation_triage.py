@@ -99,17 +99,35 @@ def test_resolving_without_a_reason_says_so_and_changes_nothing(contract, stewar
     assert _status(violation) == "open"
 
 
-def test_assigning_offers_only_people_of_the_violations_space(
-    contract, steward_client, colleague, other_steward, viewer
+def test_assigning_offers_by_full_name_only_those_who_may_act_in_the_violations_space(
+    contract, space, steward_client, colleague, other_steward, viewer
 ):
+    colleague.first_name, colleague.last_name = "Priya", "Natarajan"
+    colleague.save()
+    space_admin = factories.MembershipFactory(space=space, role=Role.ADMIN,
+                                              user__username="space_admin").user
+    organization_admin = factories.OrganizationAdminFactory(
+        organization=space.organization, user__username="org_admin").user
     [violation] = _violations(contract, "first")
 
     page = _start(steward_client, "assign_violations", [violation])
 
-    choices = [str(user) for user in page.context["form"].fields["assignee"].queryset]
-    assert sorted(choices) == sorted([colleague.username, viewer.username,
-                                      page.wsgi_request.user.username])
+    field = page.context["form"].fields["assignee"]
+    choices = sorted(label for value, label in field.choices if value)
+    assert choices == sorted(["Priya Natarajan (colleague)", space_admin.username,
+                              organization_admin.username,
+                              page.wsgi_request.user.username])
+    assert viewer.username.encode() not in page.content
     assert other_steward.username.encode() not in page.content
+
+
+def test_a_viewer_of_the_space_cannot_be_assigned(contract, steward_client, viewer):
+    [violation] = _violations(contract, "first")
+
+    response = _confirm(steward_client, "assign_violations", [violation], assignee=viewer.pk)
+
+    assert b"Select a valid choice" in response.content
+    assert _status(violation) == "open"
 
 
 def test_assigning_a_colleague(contract, steward_client, colleague):
