@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from contracts.models import Domain, Owner, System
+from tenancy.audit import audit_log, audited
 
 
 def _unavailable_owner_id(owner_id):
@@ -15,9 +16,15 @@ def _unavailable_owner_id(owner_id):
     )
 
 
+def _audit_upsert(entity, created, actor):
+    audit_log(action=f"contracts.{entity._meta.model_name}.{'created' if created else 'updated'}",
+              instance=entity, actor=actor, when_changed=not created)
+
+
 @transaction.atomic
+@audited
 def owner_upsert(*, organization, owner_id, name=None, email=None, team=None,
-                 additional_info=None, overwrite=True):
+                 additional_info=None, overwrite=True, actor=None):
     """Create the organization's owner `owner_id`, or update it when `overwrite`.
 
     Returns (owner, created). Fields passed as None are left as they are on update.
@@ -38,6 +45,7 @@ def owner_upsert(*, organization, owner_id, name=None, email=None, team=None,
         owner.full_clean(validate_unique=False)
         _check_email_available(owner)
         owner.save()
+        _audit_upsert(owner, created, actor)
     return owner, created
 
 
@@ -50,8 +58,9 @@ def _check_email_available(owner):
 
 
 @transaction.atomic
+@audited
 def system_upsert(*, organization, name, app_id=None, description=None, provider_type=None,
-                  config=None, is_active=None, overwrite=True):
+                  config=None, is_active=None, overwrite=True, actor=None):
     """Create the organization's system called `name`, or update it. Returns (system, created).
 
     The provider config is validated for the provider type and may hold no secrets.
@@ -69,11 +78,13 @@ def system_upsert(*, organization, name, app_id=None, description=None, provider
                 setattr(system, field, value)
         system.full_clean()
         system.save()
+        _audit_upsert(system, created, actor)
     return system, created
 
 
 @transaction.atomic
-def domain_upsert(*, organization, name, description=None, overwrite=True):
+@audited
+def domain_upsert(*, organization, name, description=None, overwrite=True, actor=None):
     """Create the organization's domain called `name`, or update it. Returns (domain, created)."""
     domain = Domain.objects.filter(organization=organization, name=name).first()
     created = domain is None
@@ -84,4 +95,5 @@ def domain_upsert(*, organization, name, description=None, overwrite=True):
             domain.description = description
         domain.full_clean()
         domain.save()
+        _audit_upsert(domain, created, actor)
     return domain, created
