@@ -266,14 +266,17 @@ def _record(*, instance, action, changes, space_id, organization_id):
         entry.save()
 
 
-def audit_record_batch(*, model, action, space, count, details=None, actor=None):
+def audit_record_batch(*, model, action, space, count, details=None, actor=None, record=True):
     """One entry for a bulk write of `count` rows of `model` in `space` (an import counted
-    as a whole); the field entries its rows made in the running service are dropped."""
+    as a whole); the field entries its rows made in the running service are dropped.
+    `record=False` only drops them (an import that wrote nothing)."""
     content_type_id = ContentType.objects.get_for_model(model).pk
     operation = _current_operation.get()
     if operation is not None:
         for key in [key for key in operation.pending if key[0] == content_type_id]:
             del operation.pending[key]
+    if not record:
+        return
     _entry(
         actor=_resolved_actor(actor) if actor is not None else _acting(),
         action=f"{model._meta.app_label}.{model._meta.model_name}.{action}",
