@@ -53,7 +53,9 @@ class AuditActor:
 
 def process_name():
     """What acts when no user does: `command:<name>` under manage.py, else the program."""
-    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    path = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("python")
+    # `python -m package` runs package/__main__.py: the package is the program.
+    program = path.parent.name if path.name == "__main__.py" else path.name
     if program == "manage.py" and len(sys.argv) > 1:
         return f"command:{sys.argv[1]}"
     return f"process:{program}"
