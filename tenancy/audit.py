@@ -35,7 +35,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models.fields.files import FieldFile
 
-from tenancy.models import AuditLogEntry, Space
+from tenancy.models import AuditLogEntry
 from tenancy.tenants import tenant_ids
 
 AUDITED_APPS = frozenset({"tenancy", "contracts", "quality"})
@@ -217,18 +217,15 @@ def audit_log(*, action, instance, actor=None, changes=None, space=None, covers=
 
 def audit_log_rows(*, action, model, rows, actor=None):
     """One domain entry for each of many rows of `model` written at once (a bulk UPDATE):
-    `rows` are (object id, object repr, space id, changes). One INSERT per batch."""
+    `rows` are (object id, object repr, space id, organization id, changes). One INSERT per
+    batch, whatever the number of rows."""
     content_type_id = ContentType.objects.get_for_model(model).pk
-    space_ids = {space_id for _, _, space_id, _ in rows}
-    organization_of = dict(
-        Space._base_manager.filter(pk__in=space_ids).values_list("pk", "organization_id")
-    )
     resolved = _resolved_actor(actor) if actor is not None else _acting()
     _write(
         _entry(actor=resolved, action=action, content_type_id=content_type_id,
                object_id=object_id, object_repr=object_repr, changes=changes,
-               space_id=space_id, organization_id=organization_of.get(space_id))
-        for object_id, object_repr, space_id, changes in rows
+               space_id=space_id, organization_id=organization_id)
+        for object_id, object_repr, space_id, organization_id, changes in rows
     )
 
 

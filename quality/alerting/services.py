@@ -103,17 +103,18 @@ def alert_acknowledge(*, alerts, actor):
         row
         for start in range(0, len(ids), 500)
         for row in Alert.objects.filter(pk__in=ids[start:start + 500], acknowledged_at__isnull=True)
-        .select_for_update().values_list("pk", "message", "space_id")
+        .select_for_update().values_list("pk", "message", "space_id", "organization_id")
     ]
-    unacknowledged = [pk for pk, _, _ in rows]
+    unacknowledged = [pk for pk, *_ in rows]
     for start in range(0, len(unacknowledged), 500):
         Alert.objects.filter(pk__in=unacknowledged[start:start + 500]).update(
             acknowledged_at=now, acknowledged_by=actor
         )
     audit_log_rows(
         action="quality.alert.acknowledged", model=Alert, actor=actor,
-        rows=[(pk, message, space_id, {"acknowledged_at": [None, now.isoformat()]})
-              for pk, message, space_id in rows],
+        rows=[(pk, message, space_id, organization_id,
+               {"acknowledged_at": [None, now.isoformat()]})
+              for pk, message, space_id, organization_id in rows],
     )
     return len(rows)
 

@@ -140,8 +140,8 @@ def violation_prioritize(*, violations, priority, actor=None):
         )
     audit_log_rows(
         action="quality.violation.prioritized", model=QualityViolation, actor=actor,
-        rows=[(row.pk, _violation_repr(row), row.space_id, {"priority": [row.priority, priority]})
-              for row in rows],
+        rows=[(row.pk, _violation_repr(row), row.space_id, row.space__organization_id,
+               {"priority": [row.priority, priority]}) for row in rows],
     )
     return len(rows)
 
@@ -182,7 +182,7 @@ def _locked_rows(violations, statuses):
         for row in QualityViolation.objects.filter(pk__in=ids, status__in=statuses)
         .select_for_update()
         .values_list("pk", "status", "space_id", "assignee_id", "priority", "field_name",
-                     "error_type", "record_identifier", named=True)
+                     "error_type", "record_identifier", "space__organization_id", named=True)
     ]
 
 
@@ -214,7 +214,7 @@ def _move(rows, *, actor, to_status, changes=None, assignee=None, reason=None, n
     audit_log_rows(
         action=MOVE_ACTIONS[to_status], model=QualityViolation, actor=actor,
         rows=[
-            (row.pk, _violation_repr(row), row.space_id,
+            (row.pk, _violation_repr(row), row.space_id, row.space__organization_id,
              {"status": [row.status, to_status],
               **({"assignee": [None, assignee.get_username()]} if assignee else {}),
               **{name: [None, value] for name, value in logged.items()
