@@ -1,6 +1,7 @@
 """The audit log records every change with its actor and refuses to be rewritten."""
 
 import io
+import uuid
 
 import pytest
 import tablib
@@ -109,17 +110,28 @@ def test_the_database_refuses_update_and_delete(requires_postgresql, space):
     assert set(AuditLogEntry.objects.values_list("actor_name", flat=True)) == {process_name()}
 
 
-def test_the_database_refuses_truncate(requires_postgresql, space):
+def test_the_database_refuses_truncate_to_the_sites_role(requires_postgresql, space):
     factories.DataContractFactory(space=space)
+    role = f"pycharter_site_{uuid.uuid4().hex[:12]}"
 
     with (
-        pytest.raises(DatabaseError, match="append-only: TRUNCATE"),
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE is refused"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
+        # A role that may TRUNCATE by its grants, as a careless deployment would give.
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+        cursor.execute(f"GRANT USAGE ON SCHEMA {_schema(cursor)} TO {role}")
+        cursor.execute(f"GRANT TRUNCATE ON tenancy_auditlogentry TO {role}")
+        cursor.execute(f"SET LOCAL ROLE {role}")
         cursor.execute("TRUNCATE tenancy_auditlogentry")
 
     assert AuditLogEntry.objects.filter(action="contracts.datacontract.created").count() == 1
+
+
+def _schema(cursor):
+    cursor.execute("SELECT current_schema()")
+    return cursor.fetchone()[0]
 
 
 def test_importing_violations_in_the_admin_records_one_batch_entry_like_the_command(
