@@ -425,6 +425,7 @@ class OwnerResource(TenantModelResource):
         owner_upsert(
             organization=self.organization, owner_id=instance.pk, name=instance.name,
             email=instance.email, team=instance.team, additional_info=instance.additional_info,
+            actor=self.actor,
         )
 
 
@@ -445,7 +446,7 @@ class SystemResource(TenantModelResource):
     def do_instance_save(self, instance, is_create):
         system, _ = system_upsert(
             organization=self.organization, name=instance.name, app_id=instance.app_id,
-            description=instance.description,
+            description=instance.description, actor=self.actor,
         )
         instance.pk = system.pk
 
@@ -466,7 +467,8 @@ class DomainResource(TenantModelResource):
 
     def do_instance_save(self, instance, is_create):
         domain, _ = domain_upsert(
-            organization=self.organization, name=instance.name, description=instance.description
+            organization=self.organization, name=instance.name, description=instance.description,
+            actor=self.actor,
         )
         instance.pk = domain.pk
 

@@ -18,6 +18,7 @@ from contracts.documents.bundle import (
 from contracts.models import (
     OWNERSHIP_ROLE_LINKS,
     SYSTEM_ROLE_LINKS,
+    BreakingChangeSignOff,
     CoercionRuleSet,
     DataContract,
     MetadataRecord,
@@ -305,3 +306,20 @@ def contract_terms(contract):
         validation_rules=contract.validation_rules.rules if contract.validation_rules else {},
     )
 
+
+
+def contract_history_parts(*, contract):
+    """{model: ids} of every part of a contract version, whose audit entries its history
+    shows with its own: components of each version, metadata records and their links,
+    breaking-change sign-offs. One query per model, whatever the number of rows."""
+    parts = {
+        model: list(model._base_manager.filter(data_contract_id=contract.pk)
+                    .values_list("pk", flat=True))
+        for model in (Schema, CoercionRuleSet, ValidationRuleSet, MetadataRecord,
+                      BreakingChangeSignOff)
+    }
+    for link_model in (*OWNERSHIP_ROLE_LINKS.values(), *SYSTEM_ROLE_LINKS.values(),
+                       MetadataRecordDomain):
+        parts[link_model] = list(link_model._base_manager.filter(
+            metadata_record__data_contract_id=contract.pk).values_list("pk", flat=True))
+    return parts

@@ -30,6 +30,7 @@ from quality.bulk.violations import (
     ViolationCleaner,
 )
 from quality.models import QualityViolation, ViolationStatus
+from tenancy.audit import audit_record_batch, audited
 
 
 class QualityViolationResource(TenantModelResource):
@@ -65,6 +66,22 @@ class QualityViolationResource(TenantModelResource):
     @cached_property
     def cleaner(self):
         return ViolationCleaner(space=self.space, checked_at=timezone.now())
+
+    @audited
+    def import_data(self, dataset, **kwargs):
+        return super().import_data(dataset, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        new = 0 if result.has_errors() or result.has_validation_errors() else result.totals["new"]
+        # Also drops the field entries of the rows saved: the batch entry stands for them,
+        # and a failed import rolls them back.
+        audit_record_batch(
+            model=QualityViolation, action="imported", space=self.space, count=new,
+            details={"count": new, "skipped": result.totals["skip"],
+                     "file": kwargs.get("file_name") or ""},
+            record=bool(new),
+        )
 
     def get_queryset(self):
         return (

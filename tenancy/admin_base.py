@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import router
+from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -102,13 +103,16 @@ class TenantAdminMixin:
     # History: the audit log ------------------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
-        """The object's audit log entries, newest first, field by field."""
+        """The audit log entries of the object and of its parts, newest first, field by field."""
         obj = self.get_object(request, unquote(object_id))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        entries = AuditLogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk),
-        ).order_by("-created_at", "-id")
+        own_type = ContentType.objects.get_for_model(type(obj))
+        objects = Q(content_type=own_type, object_id=str(obj.pk))
+        for model, ids in self.history_parts(obj).items():
+            objects |= Q(content_type=ContentType.objects.get_for_model(model),
+                         object_id__in=[str(pk) for pk in ids])
+        entries = AuditLogEntry.objects.filter(objects).order_by("-created_at", "-id")
         paginator = Paginator(entries, HISTORY_PAGE_SIZE)
         page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
         context = {
@@ -116,6 +120,7 @@ class TenantAdminMixin:
             "title": f"Change history: {obj}",
             "subtitle": None,
             "entries": [(entry, audit_change_rows(entry.changes)) for entry in page],
+            "own_content_type_id": own_type.pk,
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number),
             "page_var": PAGE_VAR,
@@ -128,6 +133,10 @@ class TenantAdminMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/tenancy/object_history.html", context)
+
+    def history_parts(self, obj):
+        """{model: ids} of the parts of `obj` whose entries its history page shows too."""
+        return {}
 
     # The thread: comments, attachments, annotations ------------------------------------
 

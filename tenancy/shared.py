@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
+from tenancy.audit import audit_log, audited
 from tenancy.models import Annotation, Attachment, Comment
 from tenancy.tenants import tenant_ids
 
@@ -39,6 +40,7 @@ def _target_fields(target):
 
 
 @transaction.atomic
+@audited
 def comment_add(*, target, author, body):
     body = (body or "").strip()
     if not body:
@@ -46,10 +48,12 @@ def comment_add(*, target, author, body):
     comment = Comment(author=author, body=body, **_target_fields(target))
     comment.full_clean()
     comment.save()
+    audit_log(action="tenancy.comment.added", instance=comment, actor=author)
     return comment
 
 
 @transaction.atomic
+@audited
 def annotation_add(*, target, author, field_name, kind, text=""):
     """Pin a note to a schema field of `target` (which lists its fields in schema_field_names)."""
     known_fields = target.schema_field_names()
@@ -62,6 +66,7 @@ def annotation_add(*, target, author, field_name, kind, text=""):
                             **_target_fields(target))
     annotation.full_clean()
     annotation.save()
+    audit_log(action="tenancy.annotation.added", instance=annotation, actor=author)
     return annotation
 
 
@@ -113,6 +118,7 @@ def safe_filename(name):
 
 
 @transaction.atomic
+@audited
 def attachment_add(*, target, author, uploaded_file):
     """Store an uploaded file on `target` after checking its size and its sniffed type."""
     limit = settings.PYCHARTER_MAX_ATTACHMENT_BYTES
@@ -135,6 +141,7 @@ def attachment_add(*, target, author, uploaded_file):
     attachment.file.save(filename, uploaded_file, save=False)
     attachment.full_clean()
     attachment.save()
+    audit_log(action="tenancy.attachment.added", instance=attachment, actor=author)
     return attachment
 
 
@@ -188,8 +195,14 @@ def orphans_find():
 
 
 @transaction.atomic
+@audited
 def orphans_delete(orphans):
-    return _delete_resources(
+    """Delete what `orphans_find` found; each is recorded as an orphan removed."""
+    deleted = _delete_resources(
         model._base_manager.filter(id__in=[row.id for row in rows])
         for model, rows in orphans.items()
     )
+    for model, rows in orphans.items():
+        for row in rows:
+            audit_log(action=f"tenancy.{model._meta.model_name}.orphan_deleted", instance=row)
+    return deleted

@@ -9,7 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from tenancy.models import Organization, Space
 
 # Foreign keys that lead, directly or through their target, to the owning tenant.
-TENANT_PATHS = ("space", "organization", "data_contract", "metadata_record", "violation")
+TENANT_PATHS = ("space", "organization", "data_contract", "metadata_record", "violation", "alert")
 
 
 def tenant_ids(instance):

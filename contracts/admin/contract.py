@@ -34,6 +34,7 @@ from contracts.selectors import (
     contract_component_versions,
     contract_family,
     contract_filter_by_owner_text,
+    contract_history_parts,
     contract_links_get,
     contract_list_with_quality,
 )
@@ -301,6 +302,9 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
         return HttpResponseRedirect(views.change_url(obj))
 
     # Lifecycle ----------------------------------------------------------------------------
+
+    def history_parts(self, contract):
+        return contract_history_parts(contract=contract)
 
     def get_urls(self):
         def contract_view(view, suffix, route="<path:object_id>/{}/"):

@@ -10,6 +10,7 @@ contract's space. A ForeignKey's own validation uses the unscoped base manager, 
 these services check it.
 """
 
+import copy
 from collections import defaultdict
 from datetime import timedelta
 
@@ -36,8 +37,10 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from contracts.rule_checks import rule_problems
+from contracts.services.links import audit_link
 from contracts.services.reference import owner_email_errors
 from contracts.validators import validate_json_object, validate_json_schema
+from tenancy.audit import audit_log, audited
 
 #: Passed for what an update leaves as it is.
 UNCHANGED = object()
@@ -127,6 +130,7 @@ def _raise_content_errors(**content):
 
 
 @transaction.atomic
+@audited
 def contract_create(*, contract, actor, schema_data, coercion_rules=None, validation_rules=None,
                     metadata_type=None, metadata_description=None, governance_rules=None):
     """Save a new draft `contract` (unsaved, with space, name and version) with its parts.
@@ -143,10 +147,12 @@ def contract_create(*, contract, actor, schema_data, coercion_rules=None, valida
     _metadata_save(contract, actor, type=metadata_type, description=metadata_description,
                    governance_rules=governance_rules)
     _full_save(contract)
+    audit_log(action="contracts.contract.created", instance=contract, actor=actor)
     return contract
 
 
 @transaction.atomic
+@audited
 def contract_update(*, contract, actor, description=UNCHANGED, schema_data=UNCHANGED,
                     coercion_rules=UNCHANGED, validation_rules=UNCHANGED, metadata_type=UNCHANGED,
                     metadata_description=UNCHANGED, governance_rules=UNCHANGED):
@@ -194,18 +200,25 @@ def contract_update(*, contract, actor, description=UNCHANGED, schema_data=UNCHA
         _metadata_save(contract, actor, **metadata_values)
     contract.updated_by = actor_name(actor)
     _full_save(contract)
+    audit_log(action="contracts.contract.updated", instance=contract, actor=actor,
+              changes={"parts": [None, sorted(LOCKED_PARTS[argument] for argument in changed)]}
+              if changed else None)
     return contract
 
 
 @transaction.atomic
-def contract_delete(*, contract):
+@audited
+def contract_delete(*, contract, actor=None):
     """Delete a draft with its parts and links; quality history stays (its contract is unset)."""
     if contract.status != Status.DRAFT:
         raise ValidationError(
             f"{contract} is {contract.status}: only drafts can be deleted; deprecate it instead.",
             code="not_a_draft",
         )
+    # Deleting unsets the instance's key; the entry names the contract that was.
+    deleted = copy.copy(contract)
     contract.delete()
+    audit_log(action="contracts.contract.deleted", instance=deleted, actor=actor)
 
 
 def _full_save(instance):
@@ -262,6 +275,7 @@ def _metadata_save(contract, actor, **values):
 
 
 @transaction.atomic
+@audited
 def metadata_owners_set(*, metadata_record, role, owners, actor):
     """Make `owners`, in order, the holders of one of the five ownership roles.
 
@@ -276,25 +290,27 @@ def metadata_owners_set(*, metadata_record, role, owners, actor):
             {role: f"An active contract needs at least one {REQUIRED_OWNER_ROLES[role]}."},
             code="owner_required",
         )
-    _links_set(OWNERSHIP_ROLE_LINKS[role], "owner", metadata_record, owners, actor)
+    _links_set(OWNERSHIP_ROLE_LINKS[role], "owner", role, metadata_record, owners, actor)
 
 
 @transaction.atomic
+@audited
 def metadata_systems_set(*, metadata_record, role, systems, actor):
     """Make `systems`, in order, the ones the record pulls from, pushes to or sources from."""
     if role not in SYSTEM_ROLE_LINKS:
         raise ValidationError(f"{role!r} is not a lineage role.", code="unknown_role")
     systems = list(dict.fromkeys(systems))
     _check_same_organization(metadata_record, role, systems)
-    _links_set(SYSTEM_ROLE_LINKS[role], "system", metadata_record, systems, actor)
+    _links_set(SYSTEM_ROLE_LINKS[role], "system", role, metadata_record, systems, actor)
 
 
 @transaction.atomic
+@audited
 def metadata_domains_set(*, metadata_record, domains, actor):
     """Make `domains`, in order, the domains of the record."""
     domains = list(dict.fromkeys(domains))
     _check_same_organization(metadata_record, "domains", domains)
-    _links_set(MetadataRecordDomain, "domain", metadata_record, domains, actor)
+    _links_set(MetadataRecordDomain, "domain", "domains", metadata_record, domains, actor)
 
 
 def _check_same_organization(metadata_record, role, targets):
@@ -314,26 +330,34 @@ def _check_same_organization(metadata_record, role, targets):
     return status
 
 
-def _links_set(link_model, target_field, metadata_record, targets, actor):
+def _links_set(link_model, target_field, role, metadata_record, targets, actor):
     """Keep the links that stay (and their age), drop the others, append the new ones."""
     wanted = [target.pk for target in targets]
-    link_model.objects.filter(metadata_record=metadata_record).exclude(
-        **{f"{target_field}__in": wanted}
-    ).delete()
+    dropped = list(
+        link_model.objects.filter(metadata_record=metadata_record)
+        .exclude(**{f"{target_field}__in": wanted})
+        .select_related(target_field)
+    )
+    link_model.objects.filter(pk__in=[link.pk for link in dropped]).delete()
+    for link in dropped:
+        audit_link(action="contracts.link.removed", metadata_record=metadata_record, role=role,
+                   target=getattr(link, target_field), link=link, actor=actor)
     kept = set(
         link_model.objects.filter(metadata_record=metadata_record).values_list(
             f"{target_field}_id", flat=True
         )
     )
     # Links are listed by creation time: distinct times keep the order they were given in.
-    # One save per link, so that the audit log records each.
     now = timezone.now()
     new_targets = [target for target in targets if target.pk not in kept]
     for position, target in enumerate(new_targets):
-        link_model(
+        link = link_model(
             metadata_record=metadata_record, created_at=now + timedelta(microseconds=position),
             **{target_field: target},
-        ).save()
+        )
+        link.save()
+        audit_link(action="contracts.link.added", metadata_record=metadata_record, role=role,
+                   target=target, link=link, actor=actor)
     metadata_record.updated_by = actor_name(actor)
     metadata_record.save(update_fields=["updated_by", "updated_at"])
 
@@ -356,7 +380,8 @@ def reference_entity_errors(*, entity):
 
 
 @transaction.atomic
-def reference_entity_save(*, entity):
+@audited
+def reference_entity_save(*, entity, actor=None):
     """Create or change an organization's owner, system or domain.
 
     A new owner is inserted, never updated: its id is a global key, and an UPDATE of
@@ -366,5 +391,8 @@ def reference_entity_save(*, entity):
     errors = reference_entity_errors(entity=entity)
     if errors:
         raise ValidationError(errors)
-    entity.save(force_insert=entity._state.adding)
+    created = entity._state.adding
+    entity.save(force_insert=created)
+    audit_log(action=f"contracts.{entity._meta.model_name}.{'created' if created else 'updated'}",
+              instance=entity, actor=actor, when_changed=not created)
     return entity

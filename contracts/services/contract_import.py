@@ -20,7 +20,9 @@ from contracts.models import (
 from contracts.rule_checks import rule_problems
 from contracts.selectors import contract_bundle
 from contracts.services.lifecycle import contract_activate, contract_deprecate
+from contracts.services.links import LINK_MODELS, links_by_role
 from contracts.services.reference import domain_upsert, owner_upsert, system_upsert
+from tenancy.audit import audit_log, audited
 
 
 class ContractImportOutcome:
@@ -52,6 +54,7 @@ def _full_save(instance):
 
 
 @transaction.atomic
+@audited
 def contract_import(*, space, bundle: ContractBundle, actor=None, replace=False):
     """Create the contract version `bundle` describes in `space`, with all its parts.
 
@@ -86,6 +89,9 @@ def contract_import(*, space, bundle: ContractBundle, actor=None, replace=False)
     contract = _contract_create(space=space, bundle=bundle, actor=actor)
     contract = _status_reach(contract, bundle.status, actor)
     outcome = ContractImportOutcome.CREATED if existing is None else ContractImportOutcome.REPLACED
+    audit_log(action="contracts.contract.imported", instance=contract, actor=actor,
+              changes={"outcome": [None, outcome], **links_by_role(contract.metadata_record)},
+              covers=LINK_MODELS)
     return ContractImportResult(contract, outcome)
 
 
@@ -155,13 +161,14 @@ def _contract_create(*, space, bundle, actor):
         )
         contract.validation_rules_version = part.version
     if bundle.metadata:
-        contract.metadata_record = _metadata_create(contract, bundle.metadata, space.organization)
+        contract.metadata_record = _metadata_create(contract, bundle.metadata, space.organization,
+                                                   actor)
         contract.metadata_version = bundle.metadata.version
     contract.save()
     return contract
 
 
-def _metadata_create(contract, part, organization):
+def _metadata_create(contract, part, organization, actor):
     record = _full_save(
         MetadataRecord(
             data_contract=contract,
@@ -178,7 +185,8 @@ def _metadata_create(contract, part, organization):
     )
     for role, link_model in OWNERSHIP_ROLE_LINKS.items():
         owners = [
-            owner_upsert(organization=organization, owner_id=owner_id, overwrite=False)[0]
+            owner_upsert(organization=organization, owner_id=owner_id, overwrite=False,
+                         actor=actor)[0]
             for owner_id in dict.fromkeys(part.ownership.get(role, ()))
         ]
         link_model.objects.bulk_create(
@@ -186,14 +194,14 @@ def _metadata_create(contract, part, organization):
         )
     for role, link_model in SYSTEM_ROLE_LINKS.items():
         systems = [
-            system_upsert(organization=organization, name=name, overwrite=False)[0]
+            system_upsert(organization=organization, name=name, overwrite=False, actor=actor)[0]
             for name in dict.fromkeys(part.lineage.get(role, ()))
         ]
         link_model.objects.bulk_create(
             [link_model(metadata_record=record, system=system) for system in systems]
         )
     domains = [
-        domain_upsert(organization=organization, name=name, overwrite=False)[0]
+        domain_upsert(organization=organization, name=name, overwrite=False, actor=actor)[0]
         for name in dict.fromkeys(part.domains)
     ]
     MetadataRecordDomain.objects.bulk_create(

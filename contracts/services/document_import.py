@@ -75,7 +75,7 @@ def _import(space, parsed, actor, replace, source, summary):
             try:
                 with transaction.atomic():
                     _, was_created = upsert(organization=organization, **{key: identifier},
-                                            **values)
+                                            actor=actor, **values)
             except ValidationError as error:
                 errors.extend(_error_messages(error, source, f"{kind} {identifier!r}"))
                 continue

@@ -31,7 +31,9 @@ from contracts.models import (
 )
 from contracts.selectors import CURRENT_COMPONENTS, contract_get, contract_terms
 from contracts.services.contract_edit import REQUIRED_OWNER_ROLES, actor_name
+from contracts.services.links import LINK_MODELS, links_by_role
 from contracts.signals import breaking_version_activated
+from tenancy.audit import audit_log, audited
 
 
 class VersionBump(models.TextChoices):
@@ -120,6 +122,7 @@ def contract_activation_review(*, contract):
 
 
 @transaction.atomic
+@audited
 def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""):
     """Activate `contract` and deprecate the version of its name that was active.
 
@@ -158,6 +161,7 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
     if review.active_version is not None:
         _status_set(review.active_version, Status.DEPRECATED, actor)
     activated = _status_set(review.contract, Status.ACTIVE, actor)
+    audit_log(action="contracts.contract.activated", instance=activated, actor=actor)
     if review.needs_sign_off:
         breaking_version_activated.send(
             sender=DataContract, contract=activated, previous=review.active_version,
@@ -167,12 +171,15 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
 
 
 @transaction.atomic
+@audited
 def contract_deprecate(*, contract, actor):
     """Retire a draft or active version; it can be activated again later."""
     contract = contract_get(contract_id=contract.pk)
     if contract.status == Status.DEPRECATED:
         raise ValidationError(f"{contract} is already deprecated.", code="already_deprecated")
-    return _status_set(contract, Status.DEPRECATED, actor)
+    deprecated = _status_set(contract, Status.DEPRECATED, actor)
+    audit_log(action="contracts.contract.deprecated", instance=deprecated, actor=actor)
+    return deprecated
 
 
 def _status_set(contract, status, actor):
@@ -193,6 +200,7 @@ def _status_set(contract, status, actor):
 
 
 @transaction.atomic
+@audited
 def contract_new_version(*, contract, bump, actor):
     """A draft copy of `contract` with its version bumped: every current part (each given
     the new version) and every owner, system and domain link, in order."""
@@ -229,7 +237,13 @@ def contract_new_version(*, contract, bump, actor):
     if source.metadata_record is not None:
         copy.metadata_record = _metadata_record_copy(source.metadata_record, copy, name)
         copy.metadata_version = version
-    return _full_save(copy)
+    _full_save(copy)
+    audit_log(
+        action="contracts.contract.version_created", instance=copy, actor=actor,
+        changes={"copied_from": [None, str(source)], **links_by_role(copy.metadata_record)},
+        covers=LINK_MODELS,
+    )
+    return copy
 
 
 def _metadata_record_copy(record, contract, name):
@@ -251,8 +265,7 @@ def _metadata_record_copy(record, contract, name):
         target_ids = link_model.objects.filter(metadata_record=record).order_by(
             "created_at", "id"
         ).values_list(f"{target}_id", flat=True)
-        # Distinct creation times keep the links in the order of the original; one save per
-        # link, so that the audit log records each.
+        # Distinct creation times keep the links in the order of the original.
         for position, target_id in enumerate(target_ids):
             link_model(metadata_record=copy, created_at=now + timedelta(microseconds=position),
                        **{f"{target}_id": target_id}).save()

@@ -12,7 +12,14 @@ reveals another tenant's data.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contracts.models import OWNERSHIP_ROLE_LINKS, SYSTEM_ROLE_LINKS, MetadataRecord
+from contracts.models import (
+    OWNERSHIP_ROLE_LINKS,
+    SYSTEM_ROLE_LINKS,
+    DataContract,
+    MetadataRecord,
+    MetadataRecordDomain,
+)
+from tenancy.audit import audit_log, audited
 
 
 def _link_model(links_by_role, role):
@@ -31,11 +38,51 @@ def _actor_name(actor):
     return actor.get_username()
 
 
-def _link_add(link_model, metadata_record, actor, **target):
+#: Each role of a metadata record -> (link model, target field).
+ROLE_LINKS = {
+    **{role: (model, "owner") for role, model in OWNERSHIP_ROLE_LINKS.items()},
+    **{role: (model, "system") for role, model in SYSTEM_ROLE_LINKS.items()},
+    "domains": (MetadataRecordDomain, "domain"),
+}
+LINK_MODELS = tuple(model for model, _ in ROLE_LINKS.values())
+
+
+def links_by_role(metadata_record):
+    """{role: [None, [names]]} of the roles a record's links fill, for an entry that says
+    what a new contract was given."""
+    if metadata_record is None:
+        return {}
+    named = {}
+    for role, (model, target) in ROLE_LINKS.items():
+        names = [
+            str(getattr(link, target))
+            for link in model._base_manager.filter(metadata_record=metadata_record)
+            .select_related(target).order_by("created_at", "id")
+        ]
+        if names:
+            named[role] = [None, names]
+    return named
+
+
+def audit_link(*, action, metadata_record, role, target, link, actor):
+    """Record a link added to or removed from a contract as a `role` held by `target`, by
+    name, on the contract (its history lists its owners, systems and domains)."""
+    contract = (
+        DataContract._base_manager.filter(pk=metadata_record.data_contract_id).first()
+        or metadata_record
+    )
+    change = [None, str(target)] if action == "contracts.link.added" else [str(target), None]
+    audit_log(action=action, instance=contract, actor=actor, changes={role: change},
+              covers=[link])
+
+
+def _link_add(link_model, metadata_record, role, actor, **target):
     link, created = link_model.objects.get_or_create(metadata_record=metadata_record, **target)
     if created:
         metadata_record.updated_by = _actor_name(actor)
         metadata_record.save(update_fields=["updated_by", "updated_at"])
+        audit_link(action="contracts.link.added", metadata_record=metadata_record, role=role,
+                   target=next(iter(target.values())), link=link, actor=actor)
     return link, created
 
 
@@ -48,6 +95,7 @@ def _organization_id_of(metadata_record):
 
 
 @transaction.atomic
+@audited
 def ownership_link_add(*, metadata_record, role, owner, actor=None):
     """Give `owner` the ownership `role` on `metadata_record`. Returns (link, created).
 
@@ -59,10 +107,11 @@ def ownership_link_add(*, metadata_record, role, owner, actor=None):
         raise ValidationError(
             {"owner": f"No owner {owner.pk!r} in this organization."}, code="unknown_owner"
         )
-    return _link_add(link_model, metadata_record, actor, owner=owner)
+    return _link_add(link_model, metadata_record, role, actor, owner=owner)
 
 
 @transaction.atomic
+@audited
 def system_link_add(*, metadata_record, role, system, actor=None):
     """Put `system` in the lineage `role` of `metadata_record`. Returns (link, created)."""
     link_model = _link_model(SYSTEM_ROLE_LINKS, role)
@@ -71,4 +120,4 @@ def system_link_add(*, metadata_record, role, system, actor=None):
             {"system": f"No system {system.name!r} in this organization."},
             code="unknown_system",
         )
-    return _link_add(link_model, metadata_record, actor, system=system)
+    return _link_add(link_model, metadata_record, role, actor, system=system)

@@ -1,5 +1,6 @@
 """Writes of an organization's reference data: owners, systems, domains."""
 
+import copy
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -11,6 +12,7 @@ from contracts.models import (
     Owner,
     System,
 )
+from tenancy.audit import audit_log, audited
 from tenancy.scoping import access_for
 
 # Entity model -> (link models that point at it, their foreign key to it).
@@ -30,9 +32,15 @@ def _unavailable_owner_id(owner_id):
     )
 
 
+def _audit_upsert(entity, created, actor):
+    audit_log(action=f"contracts.{entity._meta.model_name}.{'created' if created else 'updated'}",
+              instance=entity, actor=actor, when_changed=not created)
+
+
 @transaction.atomic
+@audited
 def owner_upsert(*, organization, owner_id, name=None, email=None, team=None,
-                 additional_info=None, overwrite=True):
+                 additional_info=None, overwrite=True, actor=None):
     """Create the organization's owner `owner_id`, or update it when `overwrite`.
 
     Returns (owner, created). Fields passed as None are left as they are on update.
@@ -53,6 +61,7 @@ def owner_upsert(*, organization, owner_id, name=None, email=None, team=None,
         owner.full_clean(validate_unique=False)
         _check_email_available(owner)
         owner.save()
+        _audit_upsert(owner, created, actor)
     return owner, created
 
 
@@ -80,8 +89,9 @@ def _check_email_available(owner):
 
 
 @transaction.atomic
+@audited
 def system_upsert(*, organization, name, app_id=None, description=None, provider_type=None,
-                  config=None, is_active=None, overwrite=True):
+                  config=None, is_active=None, overwrite=True, actor=None):
     """Create the organization's system called `name`, or update it. Returns (system, created).
 
     The provider config is validated for the provider type and may hold no secrets.
@@ -99,11 +109,13 @@ def system_upsert(*, organization, name, app_id=None, description=None, provider
                 setattr(system, field, value)
         system.full_clean()
         system.save()
+        _audit_upsert(system, created, actor)
     return system, created
 
 
 @transaction.atomic
-def domain_upsert(*, organization, name, description=None, overwrite=True):
+@audited
+def domain_upsert(*, organization, name, description=None, overwrite=True, actor=None):
     """Create the organization's domain called `name`, or update it. Returns (domain, created)."""
     domain = Domain.objects.filter(organization=organization, name=name).first()
     created = domain is None
@@ -114,6 +126,7 @@ def domain_upsert(*, organization, name, description=None, overwrite=True):
             domain.description = description
         domain.full_clean()
         domain.save()
+        _audit_upsert(domain, created, actor)
     return domain, created
 
 
@@ -146,10 +159,17 @@ def reference_entity_delete_refusal(*, actor, entity):
 
 
 @transaction.atomic
+@transaction.atomic
+@audited
 def reference_entity_delete(*, actor, entity):
     """Delete an organization's owner, system or domain with its links, when `actor` may edit
     every space that links to it (see `reference_entity_delete_refusal`)."""
     refusal = reference_entity_delete_refusal(actor=actor, entity=entity)
     if refusal:
         raise PermissionDenied(refusal)
+    link_models, _field = REFERENCE_LINKS[type(entity)]
+    # Deleting unsets the instance's key; the entry names the entity that was.
+    deleted = copy.copy(entity)
     entity.delete()
+    audit_log(action=f"contracts.{type(entity)._meta.model_name}.deleted", instance=deleted,
+              actor=actor, covers=link_models)

@@ -18,9 +18,11 @@ from quality.models import (
     DeliveryStatus,
     Severity,
 )
+from tenancy.audit import audit_log, audit_log_rows, audited
 
 
 @transaction.atomic
+@audited
 def alert_raise(*, space, kind, message, contract=None, metric=None, severity=Severity.WARNING,
                 deliver=True):
     """Record an alert for the space (and its organization); deliver it once committed."""
@@ -34,6 +36,7 @@ def alert_raise(*, space, kind, message, contract=None, metric=None, severity=Se
     deliveries = AlertDelivery.objects.bulk_create(
         [AlertDelivery(alert=alert, channel=channel) for channel in channels]
     )
+    audit_log(action="quality.alert.raised", instance=alert, space=space)
     if deliver and deliveries:
         transaction.on_commit(lambda: alert_deliver(alert_id=alert.pk))
     return alert
@@ -48,6 +51,7 @@ def alert_deliver(*, alert_id):
         delivery_attempt(delivery=delivery)
 
 
+@audited
 def delivery_attempt(*, delivery):
     """Send one delivery, retrying with exponential backoff up to the channel's max attempts."""
     channel, alert = delivery.channel, delivery.alert
@@ -82,6 +86,8 @@ def delivery_attempt(*, delivery):
         delivery.save(update_fields=["status", "delivered_at", "last_error", "attempts",
                                      "recipients"])
         break
+    audit_log(action=f"quality.alert_delivery.{delivery.status}", instance=delivery,
+              when_changed=True)
     return delivery
 
 
@@ -93,12 +99,24 @@ def alert_acknowledge(*, alerts, actor):
     """
     ids = [alert.pk for alert in alerts]
     now = timezone.now()
-    return sum(
-        Alert.objects.filter(pk__in=ids[start:start + 500], acknowledged_at__isnull=True).update(
+    rows = [
+        row
+        for start in range(0, len(ids), 500)
+        for row in Alert.objects.filter(pk__in=ids[start:start + 500], acknowledged_at__isnull=True)
+        .select_for_update().values_list("pk", "message", "space_id", "organization_id")
+    ]
+    unacknowledged = [pk for pk, *_ in rows]
+    for start in range(0, len(unacknowledged), 500):
+        Alert.objects.filter(pk__in=unacknowledged[start:start + 500]).update(
             acknowledged_at=now, acknowledged_by=actor
         )
-        for start in range(0, len(ids), 500)
+    audit_log_rows(
+        action="quality.alert.acknowledged", model=Alert, actor=actor,
+        rows=[(pk, message, space_id, organization_id,
+               {"acknowledged_at": [None, now.isoformat()]})
+              for pk, message, space_id, organization_id in rows],
     )
+    return len(rows)
 
 
 def alert_breaking_version(*, sender, contract, previous, breaking_changes, **kwargs):

@@ -15,7 +15,7 @@ from quality.alerting.services import alert_raise
 from quality.engine import sanitize_record
 from quality.models import AlertKind, QualityMetric, QualityViolation, Severity
 from quality.selectors import UNRESOLVED_STATUSES
-from tenancy.audit import audit_record_batch
+from tenancy.audit import audit_log, audit_record_batch, audited
 
 RECORD_DATA_MAX_BYTES = 16 * 1024
 METRIC_FIELDS = ("overall_score", "violation_rate", "completeness", "accuracy", "record_count",
@@ -46,10 +46,12 @@ class RecordedResult:
 
 
 @transaction.atomic
+@audited
 def quality_result_record(*, contract, metric, violations, passed, created_by, source,
-                          checked_at=None, additional_metadata=None):
+                          checked_at=None, additional_metadata=None, actor=None):
     """Record `metric` (a dict of METRIC_FIELDS) and `violations` (ReportedViolations) for
-    `contract`. `passed` is the verdict of whoever checked the data."""
+    `contract`. `passed` is the verdict of whoever checked the data; `actor` defaults to
+    the request's or command's."""
     checked_at = checked_at or timezone.now()
     known = _unresolved_by_identity(contract, violations)
     new_rows, refreshed = [], []
@@ -86,9 +88,13 @@ def quality_result_record(*, contract, metric, violations, passed, created_by, s
                              "violations_updated": len(refreshed)},
         **{name: metric.get(name) for name in METRIC_FIELDS},
     )
+    audit_log(action="quality.result.recorded", instance=metric_row, actor=actor,
+              changes={"source": [None, source], "passed": [None, bool(passed)],
+                       "violations_opened": [None, len(new_rows)],
+                       "violations_updated": [None, len(refreshed)]})
     if new_rows:
         audit_record_batch(model=QualityViolation, action="opened_by_result", space=contract.space,
-                           count=len(new_rows),
+                           count=len(new_rows), actor=actor,
                            details={"count": len(new_rows), "metric": str(metric_row.pk)})
     recorded = RecordedResult(metric=metric_row, violations_opened=len(new_rows),
                               violations_updated=len(refreshed),

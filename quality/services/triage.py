@@ -24,12 +24,22 @@ from quality.models import (
     ViolationTransition,
 )
 from quality.selectors import UNRESOLVED_STATUSES, space_assignee_ids
+from tenancy.audit import audit_log_rows
 
 # The statuses each step starts from.
 ACKNOWLEDGEABLE_STATUSES = (ViolationStatus.OPEN,)
 ASSIGNABLE_STATUSES = UNRESOLVED_STATUSES
 CLOSABLE_STATUSES = UNRESOLVED_STATUSES
 REOPENABLE_STATUSES = tuple(status for status in ViolationStatus if status != ViolationStatus.OPEN)
+
+# The audit action of each move, by the status it moves to.
+MOVE_ACTIONS = {
+    ViolationStatus.ACKNOWLEDGED: "quality.violation.acknowledged",
+    ViolationStatus.ASSIGNED: "quality.violation.assigned",
+    ViolationStatus.RESOLVED: "quality.violation.resolved",
+    ViolationStatus.IGNORED: "quality.violation.ignored",
+    ViolationStatus.OPEN: "quality.violation.reopened",
+}
 
 # SQLite takes at most 999 parameters a statement, and the tenant scope adds its space ids.
 BATCH_SIZE = 500
@@ -116,16 +126,24 @@ def violation_reopen(*, violations, actor, note=""):
 
 
 @transaction.atomic
-def violation_prioritize(*, violations, priority):
+def violation_prioritize(*, violations, priority, actor=None):
     """Set the priority of violations in any status. Returns how many changed."""
     if priority not in Priority.values:
         raise ValidationError({"priority": "Choose a priority."}, code="priority_unknown")
-    return sum(
-        QualityViolation.objects.filter(pk__in=ids)
-        .exclude(priority=priority)
-        .update(priority=priority, updated_at=timezone.now())
-        for ids in _id_batches(violations)
+    rows = [row for row in _locked_rows(violations, ViolationStatus.values)
+            if row.priority != priority]
+    ids = [row.pk for row in rows]
+    now = timezone.now()
+    for start in range(0, len(ids), BATCH_SIZE):
+        QualityViolation.objects.filter(pk__in=ids[start:start + BATCH_SIZE]).update(
+            priority=priority, updated_at=now
+        )
+    audit_log_rows(
+        action="quality.violation.prioritized", model=QualityViolation, actor=actor,
+        rows=[(row.pk, _violation_repr(row), row.space_id, row.space__organization_id,
+               {"priority": [row.priority, priority]}) for row in rows],
     )
+    return len(rows)
 
 
 @transaction.atomic
@@ -156,14 +174,15 @@ def _id_batches(rows):
 
 
 def _locked_rows(violations, statuses):
-    """The violations in `statuses` as (pk, status, space_id, assignee_id), locked for the
+    """The violations in `statuses` as (pk, status, space_id, assignee_id, ...), locked for the
     rest of the transaction so that concurrent triage cannot record a move twice."""
     return [
         row
         for ids in _id_batches(violations)
         for row in QualityViolation.objects.filter(pk__in=ids, status__in=statuses)
         .select_for_update()
-        .values_list("pk", "status", "space_id", "assignee_id", named=True)
+        .values_list("pk", "status", "space_id", "assignee_id", "priority", "field_name",
+                     "error_type", "record_identifier", "space__organization_id", named=True)
     ]
 
 
@@ -191,4 +210,25 @@ def _move(rows, *, actor, to_status, changes=None, assignee=None, reason=None, n
         ],
         batch_size=BATCH_SIZE,
     )
+    logged = {name: _json_value(value) for name, value in (changes or {}).items()}
+    audit_log_rows(
+        action=MOVE_ACTIONS[to_status], model=QualityViolation, actor=actor,
+        rows=[
+            (row.pk, _violation_repr(row), row.space_id, row.space__organization_id,
+             {"status": [row.status, to_status],
+              **({"assignee": [None, assignee.get_username()]} if assignee else {}),
+              **{name: [None, value] for name, value in logged.items()
+                 if name != "assignee" and value is not None}})
+            for row in rows
+        ],
+    )
     return len(rows)
+
+
+def _violation_repr(row):
+    # As QualityViolation.__str__ writes it, from the row's values.
+    return f"{row.field_name}: {row.error_type} ({row.record_identifier})"
+
+
+def _json_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value

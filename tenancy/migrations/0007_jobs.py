@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('tenancy', '0005_shared_resources'),
+        ('tenancy', '0006_audit_log_no_truncate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -250,9 +250,10 @@ def test_link_changes_are_in_the_audit_log(space, steward, draft):
         metadata_owners_set(metadata_record=draft.metadata_record, role="support_lead",
                             owners=[owner], actor=steward)
 
-    entry = AuditLogEntry.objects.get(action="contracts.metadatarecordsupportlead.created")
-    assert entry.changes["owner_id"] == [None, owner.pk]
-    assert entry.space_id == space.pk
+    entry = AuditLogEntry.objects.get(action="contracts.link.added")
+    assert (entry.object_id, entry.changes) == (str(draft.pk), {"support_lead": [None, str(owner)]})
+    assert (entry.actor, entry.space_id) == (steward, space.pk)
+    assert not AuditLogEntry.objects.filter(action="contracts.metadatarecordsupportlead.created")
 
 
 def test_a_new_owner_cannot_take_the_id_or_email_of_another_organizations(space, other_space):

@@ -239,3 +239,55 @@ def test_the_audit_log_runs_as_many_queries_for_one_entry_as_for_two_hundred(
         assert client.get(AUDIT_LIST).status_code == 200
 
     assert len(with_many) == len(with_one)
+
+
+def test_a_contracts_history_shows_its_parts_and_links_by_name(client, steward, space):
+    from contracts.models import DataContract as Contract
+    from contracts.selectors import contract_get
+    from contracts.services.contract_edit import (
+        contract_create,
+        contract_update,
+        metadata_owners_set,
+    )
+    from contracts.services.lifecycle import contract_activate
+
+    owner = factories.OwnerFactory(organization=space.organization, id="jane",
+                                   name="Jane Doe")
+    it_owner = factories.OwnerFactory(organization=space.organization, id="ops", name="Ops")
+    contract = Contract(space=space, name="orders", version="1.0.0")
+    contract_create(contract=contract, actor=steward,
+                    schema_data=dict(factories.USER_SCHEMA))
+    contract_update(contract=contract_get(contract_id=contract.pk), actor=steward,
+                    schema_data={**factories.USER_SCHEMA, "required": []})
+    record = contract_get(contract_id=contract.pk).metadata_record
+    metadata_owners_set(metadata_record=record, role="business_owners", owners=[owner],
+                        actor=steward)
+    metadata_owners_set(metadata_record=record, role="it_application_owners",
+                        owners=[it_owner], actor=steward)
+    contract_activate(contract=contract_get(contract_id=contract.pk), actor=steward)
+    factories.DataContractFactory(space=space, name="zz_sibling")
+
+    response = _signed_in(client, steward).get(
+        reverse("admin:contracts_datacontract_history", args=[contract.pk])
+    )
+
+    entries = [entry for entry, _ in response.context["entries"]]
+    assert [(entry.action, entry.object_repr) for entry in entries][:4] == [
+        ("contracts.contract.activated", "orders 1.0.0"),
+        ("contracts.metadatarecord.updated", "orders_metadata 1.0.0"),
+        ("contracts.link.added", "orders 1.0.0"),
+        ("contracts.link.added", "orders 1.0.0"),
+    ]
+    assert {entry.action for entry in entries} >= {
+        "contracts.contract.created", "contracts.contract.updated",
+        "contracts.schema.created", "contracts.schema.updated",
+    }
+    assert [entry.changes for entry in entries if entry.action == "contracts.link.added"] == [
+        {"it_application_owners": [None, "Ops"]}, {"business_owners": [None, "Jane Doe"]},
+    ]
+    assert {entry.object_repr for entry in entries} <= {
+        "orders 1.0.0", "orders_metadata 1.0.0", "orders_schema 1.0.0", "User 1.0.0",
+    }
+    content = response.content.decode()
+    assert "Jane Doe" in content
+    assert "jane" not in content.replace("Jane", "")
