@@ -214,8 +214,12 @@ def contract_new_version(*, contract, bump, actor):
     )
     schema = None
     if source.schema is not None:
+        schema_data = source.schema.schema_data
+        # PyCharter reads a schema's version from inside it: it follows the copy's.
+        if isinstance(schema_data, dict) and "version" in schema_data:
+            schema_data = {**schema_data, "version": version}
         schema = _full_save(Schema(data_contract=copy, version=version, title=source.schema.title,
-                                   schema_data=source.schema.schema_data))
+                                   schema_data=schema_data))
         copy.schema, copy.schema_version = schema, version
     for model, field in ((CoercionRuleSet, "coercion_rules"),
                          (ValidationRuleSet, "validation_rules")):
