@@ -118,7 +118,8 @@ def new_version_view(model_admin, request, object_id):
 def activate_view(model_admin, request, object_id):
     contract = _editable_contract(model_admin, request, object_id)
     review = contract_activation_review(contract=contract)
-    form = ActivationForm(request.POST or None, needs_sign_off=review.needs_sign_off)
+    form = ActivationForm(request.POST or None, needs_sign_off=review.needs_sign_off,
+                          needs_reason_for_version=review.needs_reason_for_version)
     if request.method == "POST" and not review.problems and form.is_valid():
         try:
             activated = contract_activate(
@@ -175,4 +176,5 @@ def compare_view(model_admin, request, object_id, other_id):
     return _page(
         model_admin, request, "compare.html", f"{contract.name}: {older.version} → {newer.version}",
         contract=contract, older=older, newer=newer, diff=diff, family=family,
+        suggested_version=version_bumped(older.version, diff.suggested_bump),
     )

@@ -4,7 +4,8 @@ One version of a name is active per space: activating a version deprecates the o
 that was active. Activation is gated, because consumers rely on the active version:
 it needs a business owner and an IT application owner, and when its schema or rules
 break what the active version accepted (see `contracts.diff`), a steward's explicit
-sign-off, recorded with the version. A new version is a draft copy of a contract
+sign-off, recorded with the version, and a major version number (or, in the sign-off,
+the reason it is not one). A new version is a draft copy of a contract
 with all its parts and links, its version bumped.
 """
 
@@ -82,6 +83,37 @@ class ActivationReview:
     def needs_sign_off(self):
         return bool(self.diff and self.diff.is_breaking and self.sign_off is None)
 
+    @property
+    def suggested_version(self):
+        """The version these changes call for after the active one (see `contracts.diff`)."""
+        if self.diff is None:
+            return None
+        return version_bumped(self.active_version.version, self.diff.suggested_bump)
+
+    @property
+    def needs_reason_for_version(self):
+        """Breaking changes under a version that is not a major bump of the active one:
+        consumers read the version, so the steward records why it stays."""
+        return self.needs_sign_off and not _is_major_bump(self.active_version.version,
+                                                          self.contract.version)
+
+    @property
+    def version_problem(self):
+        """Why the version number misleads consumers, with the breaking changes listed."""
+        changes = "; ".join(
+            f"{change.component.replace('_', ' ')} {change.field}: {change.explanation}"
+            for change in self.diff.breaking_changes
+        )
+        return (
+            f"{self.contract} is not a major version after {self.active_version}, but it breaks "
+            f"consumers ({changes}). Number it {self.suggested_version}, or record in the "
+            "sign-off's note why the version stays."
+        )
+
+
+def _is_major_bump(previous, version):
+    return semver.Version.parse(version).major > semver.Version.parse(previous).major
+
 
 def contract_activation_review(*, contract):
     """Review `contract` for activation (reads only; the activation page shows it)."""
@@ -124,7 +156,8 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
     """Activate `contract` and deprecate the version of its name that was active.
 
     Breaking changes against the active version need `accept_breaking_changes`, which
-    records the actor's sign-off with the version. Returns the activated contract.
+    records the actor's sign-off with the version, and a major version, or a `note` that
+    says why not. Returns the activated contract.
     """
     # Two activations of one name at once would leave two active versions.
     list(
@@ -136,6 +169,8 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
     if review.problems:
         raise ValidationError(review.problems, code="activation_blocked")
     if review.needs_sign_off:
+        if review.needs_reason_for_version and not note.strip():
+            raise ValidationError(review.version_problem, code="major_version_required")
         if not accept_breaking_changes:
             count = len(review.diff.breaking_changes)
             raise ValidationError(
