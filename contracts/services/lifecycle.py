@@ -5,8 +5,9 @@ that was active. Activation is gated, because consumers rely on the active versi
 it needs a business owner and an IT application owner, and when its schema or rules
 break what the active version accepted (see `contracts.diff`), a steward's explicit
 sign-off, recorded with the version, and a major version number (or, in the sign-off,
-the reason it is not one). A new version is a draft copy of a contract
-with all its parts and links, its version bumped.
+the reason it is not one); in a space that requires review, a draft needs a second
+steward's approval (`contracts.services.review`). A new version is a draft copy of a
+contract with all its parts and links, its version bumped.
 """
 
 from dataclasses import dataclass
@@ -23,9 +24,11 @@ from contracts.models import (
     SYSTEM_ROLE_LINKS,
     BreakingChangeSignOff,
     CoercionRuleSet,
+    ContractReview,
     DataContract,
     MetadataRecord,
     MetadataRecordDomain,
+    ReviewStatus,
     Schema,
     Status,
     ValidationRuleSet,
@@ -66,6 +69,7 @@ class ActivationReview:
     active_version: DataContract | None
     diff: ContractDiff | None
     sign_off: BreakingChangeSignOff | None
+    review: ContractReview | None = None
 
     @property
     def problems(self):
@@ -77,7 +81,20 @@ class ActivationReview:
             f"An active contract needs at least one {REQUIRED_OWNER_ROLES[role]}."
             for role in self.missing_owner_roles
         )
+        if self.needs_approval:
+            problems.append(
+                f"{self.contract.space} requires review: a second steward must approve "
+                f"{self.contract} before it is activated."
+            )
         return problems
+
+    @property
+    def needs_approval(self):
+        return (
+            self.contract.space.requires_review
+            and self.contract.status == Status.DRAFT
+            and (self.review is None or self.review.status != ReviewStatus.APPROVED)
+        )
 
     @property
     def needs_sign_off(self):
@@ -148,7 +165,10 @@ def contract_activation_review(*, contract):
             ),
             None,
         ) if accepted else None
-    return ActivationReview(contract, missing, active_version, diff, sign_off)
+    review = ContractReview.objects.filter(data_contract_id=contract.pk).order_by(
+        "-created_at"
+    ).first()
+    return ActivationReview(contract, missing, active_version, diff, sign_off, review)
 
 
 @transaction.atomic
