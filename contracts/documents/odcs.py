@@ -239,6 +239,10 @@ def _schema_object(
         schema.pop("type")
     required = schema.pop("required", [])
     properties = schema.pop("properties", {})
+    if list(required) != [name for name in properties if name in required]:
+        # ODCS marks each property required; the list's own order (or a name without a
+        # property) would be lost.
+        leftovers.keep("schema.required", required, "ODCS has no ordered list of required fields")
     schema_object["properties"] = [
         _property(name, definition, name in required, name, validations, leftovers)
         for name, definition in properties.items()

@@ -397,3 +397,19 @@ def test_an_odcs_domain_that_is_not_the_first_kept_domain_is_refused():
     assert str(raised.value).startswith("odcs.yaml, line ")
     assert ("the domain is 'Membership', so the pycharter domains must start with it; "
             "they are ['Lending', 'Privacy']") in str(raised.value)
+
+
+def test_required_fields_come_back_from_odcs_in_the_order_written():
+    # given a schema whose required list is not in the order of its properties
+    bundle = template_contract()
+    schema_data = dict(bundle.schema.schema_data)
+    schema_data["required"] = list(reversed(schema_data["required"]))
+    bundle = dataclasses.replace(
+        bundle, schema=dataclasses.replace(bundle.schema, schema_data=schema_data)
+    )
+
+    # when it goes to ODCS and back
+    imported = _odcs_round_trip(bundle)
+
+    # then the required list is the one written
+    assert imported.bundle.schema.schema_data["required"] == schema_data["required"]
