@@ -32,6 +32,11 @@ ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
 
+#: The parts of a semantic version a release raises, as `suggested_bump` names them.
+MAJOR = "major"
+MINOR = "minor"
+PATCH = "patch"
+
 #: Keywords that only describe: changing them never refuses data.
 ANNOTATION_KEYWORDS = frozenset(
     {"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
@@ -115,6 +120,17 @@ class ContractDiff:
     def is_breaking(self) -> bool:
         return bool(self.breaking_changes)
 
+    @property
+    def suggested_bump(self) -> str:
+        """The part of the version that releasing these changes raises: major when they
+        break consumers, minor when they add or loosen (a new optional field, a wider
+        rule), patch when they only describe (titles, descriptions)."""
+        if self.is_breaking:
+            return MAJOR
+        if any(not _describes_only(change) for change in self.changes):
+            return MINOR
+        return PATCH
+
 
 def contract_diff(old: ContractTerms, new: ContractTerms) -> ContractDiff:
     """Every change from `old` to `new`: schema first, then coercions, then validations."""
@@ -125,6 +141,10 @@ def contract_diff(old: ContractTerms, new: ContractTerms) -> ContractDiff:
             *_validation_changes(_validations(old), _validations(new)),
         )
     )
+
+
+def _describes_only(change: Change) -> bool:
+    return change.component == SCHEMA and change.subject in ANNOTATION_KEYWORDS
 
 
 # The schema ------------------------------------------------------------------------------

@@ -199,6 +199,7 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
                 component_versions=_component_versions_with_urls(obj),
                 family=contract_family(contract=obj),
                 lifecycle_urls=self._lifecycle_urls(obj) if editable else {},
+                reviews=views.contract_reviews(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -206,6 +207,8 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
         urls = {
             "new_version": reverse("admin:contracts_datacontract_new_version", args=[contract.pk])
         }
+        if contract.space.requires_review and contract.status == Status.DRAFT:
+            urls["review"] = reverse("admin:contracts_datacontract_review", args=[contract.pk])
         if contract.status != Status.ACTIVE:
             urls["activate"] = reverse("admin:contracts_datacontract_activate",
                                        args=[contract.pk])
@@ -324,6 +327,7 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
             contract_view(views.new_version_view, "new-version"),
             contract_view(views.activate_view, "activate"),
             contract_view(views.deprecate_view, "deprecate"),
+            contract_view(views.review_view, "review"),
             contract_view(views.compare_view, "compare",
                           route="<path:object_id>/{}/<path:other_id>/"),
             *super().get_urls(),

@@ -208,8 +208,15 @@ class ActivationForm(forms.Form):
         help_text="Who was told, and how consumers are migrating.",
     )
 
-    def __init__(self, *args, needs_sign_off, **kwargs):
+    def __init__(self, *args, needs_sign_off, needs_reason_for_version=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if needs_reason_for_version:
+            note = self.fields["note"]
+            note.required = True
+            note.label = "Why the version is not a major one"
+            note.help_text = ("These changes break consumers, who expect that of a major "
+                              "version only: say why this one keeps its number.")
+            note.error_messages["required"] = "Say why a breaking version is not a major one."
         if needs_sign_off:
             self.fields["accept_breaking_changes"].required = True
             self.fields["accept_breaking_changes"].error_messages["required"] = (

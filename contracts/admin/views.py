@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from contracts.admin.forms import ActivationForm, NewVersionForm
 from contracts.diff import contract_diff
-from contracts.models import MetadataRecord
+from contracts.models import ContractReview, MetadataRecord
 from contracts.selectors import contract_family, contract_terms
 from contracts.services.lifecycle import (
     VersionBump,
@@ -22,6 +22,21 @@ from contracts.services.lifecycle import (
     contract_new_version,
     version_bumped,
 )
+from contracts.services.review import (
+    contract_review_approve,
+    contract_review_request,
+    contract_review_request_changes,
+)
+
+#: The review steps a steward can take on the review page: (service, message).
+REVIEW_STEPS = {
+    "request": (lambda contract, actor, comment: contract_review_request(
+        contract=contract, actor=actor), "In review: another steward must approve it."),
+    "approve": (lambda contract, actor, comment: contract_review_approve(
+        contract=contract, actor=actor, comment=comment), "Approved: it can be activated."),
+    "request_changes": (lambda contract, actor, comment: contract_review_request_changes(
+        contract=contract, actor=actor, comment=comment), "Changes requested from its author."),
+}
 
 
 class OrganizationAutocompleteJsonView(AutocompleteJsonView):
@@ -118,7 +133,8 @@ def new_version_view(model_admin, request, object_id):
 def activate_view(model_admin, request, object_id):
     contract = _editable_contract(model_admin, request, object_id)
     review = contract_activation_review(contract=contract)
-    form = ActivationForm(request.POST or None, needs_sign_off=review.needs_sign_off)
+    form = ActivationForm(request.POST or None, needs_sign_off=review.needs_sign_off,
+                          needs_reason_for_version=review.needs_reason_for_version)
     if request.method == "POST" and not review.problems and form.is_valid():
         try:
             activated = contract_activate(
@@ -175,4 +191,35 @@ def compare_view(model_admin, request, object_id, other_id):
     return _page(
         model_admin, request, "compare.html", f"{contract.name}: {older.version} → {newer.version}",
         contract=contract, older=older, newer=newer, diff=diff, family=family,
+        suggested_version=version_bumped(older.version, diff.suggested_bump),
+    )
+
+
+def contract_reviews(contract):
+    """The review rounds of a contract, newest first, for its page and the review page."""
+    return list(
+        ContractReview.objects.filter(data_contract_id=contract.pk).order_by("-created_at").seal()
+    )
+
+
+def review_view(model_admin, request, object_id):
+    """Ask for review, approve, or request changes (`step` of the form), with a comment."""
+    contract = _editable_contract(model_admin, request, object_id)
+    error = None
+    comment = request.POST.get("comment", "")
+    if request.method == "POST":
+        step = REVIEW_STEPS.get(request.POST.get("step"))
+        if step is None:
+            raise Http404("No such review step.")
+        service, message = step
+        try:
+            service(contract, request.user, comment)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            model_admin.message_user(request, f"{contract}: {message}", messages.SUCCESS)
+            return HttpResponseRedirect(change_url(contract))
+    return _page(
+        model_admin, request, "review.html", f"Review {contract}",
+        contract=contract, reviews=contract_reviews(contract), error=error, comment=comment,
     )

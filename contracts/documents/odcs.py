@@ -53,6 +53,8 @@ _TYPE_OPTIONS = {
     "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
     "array": ("minItems", "maxItems", "uniqueItems"),
 }
+#: Custom property listing every domain of a contract with more than one (ODCS has one).
+DOMAINS_PROPERTY = "metadata.domains"
 #: Property-level custom property holding the JSON Schema keywords ODCS has no field for.
 JSON_SCHEMA_PROPERTY = "jsonSchema"
 _ODCS_HANDLED_KEYS = frozenset(
@@ -168,7 +170,7 @@ def _export_metadata(
     if domains:
         odcs["domain"] = domains[0]
         if len(domains) > 1:
-            leftovers.keep("metadata.domains", domains, "ODCS has one domain")
+            leftovers.keep(DOMAINS_PROPERTY, domains, "ODCS has one domain")
     ownership = dict(metadata.pop("ownership", {}))
     members = [
         {"username": owner_id, "role": TEAM_ROLES[role]}
@@ -237,6 +239,10 @@ def _schema_object(
         schema.pop("type")
     required = schema.pop("required", [])
     properties = schema.pop("properties", {})
+    if list(required) != [name for name in properties if name in required]:
+        # ODCS marks each property required; the list's own order (or a name without a
+        # property) would be lost.
+        leftovers.keep("schema.required", required, "ODCS has no ordered list of required fields")
     schema_object["properties"] = [
         _property(name, definition, name in required, name, validations, leftovers)
         for name, definition in properties.items()
@@ -389,10 +395,22 @@ def odcs_to_bundle(document: LoadedDocument) -> OdcsImport:
             unmapped.append(f"schema[{index}]: PyCharter holds one schema per contract")
     for custom in _custom_properties(root, unmapped):
         path = custom.required_child("property").text()
+        if path == DOMAINS_PROPERTY:
+            _domain_fold(contract.get("metadata", {}), custom)
         if not _place(contract, path.split("."), custom.required_child("value").value):
             unmapped.append(f"{format_field(custom.path)}: {path} does not fit the contract")
     bundle = parse_contract_document(LoadedDocument(document.path, contract))
     return OdcsImport(bundle, systems, unmapped)
+
+
+def _domain_fold(metadata: dict[str, Any], custom: DocumentNode) -> None:
+    """ODCS's one `domain` is the first of the domains the custom property lists: the
+    list replaces it."""
+    domain = metadata.pop("domain", None)
+    domains = custom.required_child("value").value
+    if domain is not None and (not isinstance(domains, list) or domains[:1] != [domain]):
+        raise custom.error(f"the domain is {domain!r}, so the {VENDOR} domains must start "
+                           f"with it; they are {domains!r}")
 
 
 def _custom_properties(node: DocumentNode, unmapped: list[str]) -> list[DocumentNode]:

@@ -118,15 +118,31 @@ def parse_split_documents(
     name: str | None = None,
     version: str | None = None,
 ) -> ContractBundle:
-    """Split documents of one contract. Its name and version are the metadata's title and
-    version unless given; its status and description are the metadata's."""
+    """Split documents of one contract. Its name, version, status and description come from
+    a contract entry among them (a `contracts.yaml` entry, as `export_contract --split`
+    writes it); without one, they are the metadata's title, version, status and
+    description unless name and version are given."""
     part_nodes: dict[str, DocumentNode] = {}
+    recorder = DocumentExtraRecorder()
     for document in documents:
         node = DocumentNode.root(document)
+        if _is_contract_entry(node):
+            if CONTRACT_BLOCK in part_nodes:
+                raise node.error(f"{part_nodes[CONTRACT_BLOCK].document.path} is the contract "
+                                 "entry already")
+            part_nodes[CONTRACT_BLOCK] = node
+            continue
         block = recognise_part(node)
         if block in part_nodes:
             raise node.error(f"{part_nodes[block].document.path} is the {block} already")
         part_nodes[block] = node
+    entry = part_nodes.pop(CONTRACT_BLOCK, None)
+    if entry is not None:
+        for key, child in entry.items():
+            if key not in CONTRACT_KEYS:
+                recorder.record_unmapped(CONTRACT_BLOCK, key, child.value)
+        return _build_bundle(**_contract_columns(entry, recorder), part_nodes=part_nodes,
+                             recorder=recorder)
     metadata = part_nodes.get(METADATA_BLOCK)
     if name is None:
         name = _from_metadata(metadata, "title", documents).text()
@@ -144,8 +160,15 @@ def parse_split_documents(
         status=status.status() if status else None,
         description=description.optional_text() if description else None,
         part_nodes=part_nodes,
-        recorder=DocumentExtraRecorder(),
+        recorder=recorder,
     )
+
+
+def _is_contract_entry(node: DocumentNode) -> bool:
+    """A mapping with a contract's name and version and no part's keys."""
+    keys = node.mapping("a contract part (a mapping)").keys()
+    part_keys = {"properties", "rules", *(_METADATA_KEYS - {"status"})}
+    return {"name", "version"} <= keys and not keys & part_keys
 
 
 def _from_metadata(

@@ -72,8 +72,31 @@ def bundle_to_document(
 
 def bundle_to_split_documents(bundle: ContractBundle) -> dict[str, dict[str, Any]]:
     """The contract's parts as split documents, by part: `schema`, `coercion_rules`,
-    `validation_rules`, `metadata` (the parts it has)."""
-    return copy.deepcopy(_part_documents(bundle))
+    `validation_rules`, `metadata` (the parts it has).
+
+    Split files name their contract by the metadata's title, version, status and
+    description; when the contract says otherwise, `contract` (its entry as in a seed
+    folder's contracts file) comes first, so that importing the files gives it back.
+    """
+    documents = {}
+    if not _named_by_metadata(bundle):
+        documents[CONTRACT_BLOCK] = arrange_block(
+            _contract_values(bundle),
+            written=written_keys(bundle.document_extra, CONTRACT_BLOCK),
+            defaults=_CONTRACT_DEFAULTS,
+        )
+    documents.update(_part_documents(bundle))
+    return copy.deepcopy(documents)
+
+
+def _named_by_metadata(bundle: ContractBundle) -> bool:
+    metadata = bundle.metadata
+    return (
+        metadata is not None
+        and (metadata.title, metadata.version, metadata.status, metadata.description)
+        == (bundle.name, bundle.version, bundle.status, bundle.description)
+        and not unmapped_keys(bundle.document_extra, CONTRACT_BLOCK)
+    )
 
 
 def seed_documents(parsed: ParsedDocuments) -> dict[str, list[dict[str, Any]]]:

@@ -20,12 +20,14 @@ from contracts.models.links import (
     MetadataRecordSystemSource,
 )
 from contracts.models.reference import Domain, Owner, System
+from contracts.models.review import ContractReview, ReviewStatus
 
 __all__ = [
     "BreakingChangeSignOff",
     "OWNERSHIP_ROLE_LINKS",
     "SYSTEM_ROLE_LINKS",
     "CoercionRuleSet",
+    "ContractReview",
     "DataContract",
     "Domain",
     "MetadataRecord",
@@ -39,6 +41,7 @@ __all__ = [
     "MetadataRecordSystemPush",
     "MetadataRecordSystemSource",
     "Owner",
+    "ReviewStatus",
     "Schema",
     "Status",
     "System",

@@ -1,11 +1,13 @@
 """Turn a contract bundle (parsed from a PyCharter document) into rows, atomically."""
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from contracts.documents.bundle import ContractBundle
+from contracts.documents.layout import LAYOUT
 from contracts.models import (
     OWNERSHIP_ROLE_LINKS,
     SYSTEM_ROLE_LINKS,
@@ -47,6 +49,14 @@ def _raise_rule_problems(bundle):
         raise ValidationError({"rules": [str(problem) for problem in problems]}, code="rules")
 
 
+def bundle_content(bundle: ContractBundle):
+    """What a contract says, whatever the layout of the document it came from: an export
+    writes every key that holds something (an editor's name, say) in its own order."""
+    return dataclasses.replace(bundle, document_extra={
+        key: value for key, value in bundle.document_extra.items() if key != LAYOUT
+    })
+
+
 def _full_save(instance):
     instance.full_clean()
     instance.save()
@@ -71,7 +81,7 @@ def contract_import(*, space, bundle: ContractBundle, actor=None, replace=False)
         space=space, name=bundle.name, version=bundle.version
     ).first()
     if existing is not None:
-        if contract_bundle(existing) == bundle:
+        if bundle_content(contract_bundle(existing)) == bundle_content(bundle):
             return ContractImportResult(existing, ContractImportOutcome.UNCHANGED)
         if not replace:
             raise ValidationError(

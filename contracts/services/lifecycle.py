@@ -4,8 +4,10 @@ One version of a name is active per space: activating a version deprecates the o
 that was active. Activation is gated, because consumers rely on the active version:
 it needs a business owner and an IT application owner, and when its schema or rules
 break what the active version accepted (see `contracts.diff`), a steward's explicit
-sign-off, recorded with the version. A new version is a draft copy of a contract
-with all its parts and links, its version bumped.
+sign-off, recorded with the version, and a major version number (or, in the sign-off,
+the reason it is not one); in a space that requires review, a draft needs a second
+steward's approval (`contracts.services.review`). A new version is a draft copy of a
+contract with all its parts and links, its version bumped.
 """
 
 from dataclasses import dataclass
@@ -22,9 +24,11 @@ from contracts.models import (
     SYSTEM_ROLE_LINKS,
     BreakingChangeSignOff,
     CoercionRuleSet,
+    ContractReview,
     DataContract,
     MetadataRecord,
     MetadataRecordDomain,
+    ReviewStatus,
     Schema,
     Status,
     ValidationRuleSet,
@@ -67,6 +71,7 @@ class ActivationReview:
     active_version: DataContract | None
     diff: ContractDiff | None
     sign_off: BreakingChangeSignOff | None
+    review: ContractReview | None = None
 
     @property
     def problems(self):
@@ -78,11 +83,55 @@ class ActivationReview:
             f"An active contract needs at least one {REQUIRED_OWNER_ROLES[role]}."
             for role in self.missing_owner_roles
         )
+        if self.needs_approval:
+            problems.append(
+                f"{self.contract.space} requires review: a second steward must approve "
+                f"{self.contract} before it is activated."
+            )
         return problems
+
+    @property
+    def needs_approval(self):
+        return (
+            self.contract.space.requires_review
+            and self.contract.status == Status.DRAFT
+            and (self.review is None or self.review.status != ReviewStatus.APPROVED)
+        )
 
     @property
     def needs_sign_off(self):
         return bool(self.diff and self.diff.is_breaking and self.sign_off is None)
+
+    @property
+    def suggested_version(self):
+        """The version these changes call for after the active one (see `contracts.diff`)."""
+        if self.diff is None:
+            return None
+        return version_bumped(self.active_version.version, self.diff.suggested_bump)
+
+    @property
+    def needs_reason_for_version(self):
+        """Breaking changes under a version that is not a major bump of the active one:
+        consumers read the version, so the steward records why it stays."""
+        return self.needs_sign_off and not _is_major_bump(self.active_version.version,
+                                                          self.contract.version)
+
+    @property
+    def version_problem(self):
+        """Why the version number misleads consumers, with the breaking changes listed."""
+        changes = "; ".join(
+            f"{change.component.replace('_', ' ')} {change.field}: {change.explanation}"
+            for change in self.diff.breaking_changes
+        )
+        return (
+            f"{self.contract} is not a major version after {self.active_version}, but it breaks "
+            f"consumers ({changes}). Number it {self.suggested_version}, or record in the "
+            "sign-off's note why the version stays."
+        )
+
+
+def _is_major_bump(previous, version):
+    return semver.Version.parse(version).major > semver.Version.parse(previous).major
 
 
 def contract_activation_review(*, contract):
@@ -118,7 +167,10 @@ def contract_activation_review(*, contract):
             ),
             None,
         ) if accepted else None
-    return ActivationReview(contract, missing, active_version, diff, sign_off)
+    review = ContractReview.objects.filter(data_contract_id=contract.pk).order_by(
+        "-created_at"
+    ).first()
+    return ActivationReview(contract, missing, active_version, diff, sign_off, review)
 
 
 @transaction.atomic
@@ -127,7 +179,8 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
     """Activate `contract` and deprecate the version of its name that was active.
 
     Breaking changes against the active version need `accept_breaking_changes`, which
-    records the actor's sign-off with the version. Returns the activated contract.
+    records the actor's sign-off with the version, and a major version, or a `note` that
+    says why not. Returns the activated contract.
     """
     # Two activations of one name at once would leave two active versions.
     list(
@@ -139,6 +192,8 @@ def contract_activate(*, contract, actor, accept_breaking_changes=False, note=""
     if review.problems:
         raise ValidationError(review.problems, code="activation_blocked")
     if review.needs_sign_off:
+        if review.needs_reason_for_version and not note.strip():
+            raise ValidationError(review.version_problem, code="major_version_required")
         if not accept_breaking_changes:
             count = len(review.diff.breaking_changes)
             raise ValidationError(
@@ -222,8 +277,12 @@ def contract_new_version(*, contract, bump, actor):
     )
     schema = None
     if source.schema is not None:
+        schema_data = source.schema.schema_data
+        # PyCharter reads a schema's version from inside it: it follows the copy's.
+        if isinstance(schema_data, dict) and "version" in schema_data:
+            schema_data = {**schema_data, "version": version}
         schema = _full_save(Schema(data_contract=copy, version=version, title=source.schema.title,
-                                   schema_data=source.schema.schema_data))
+                                   schema_data=schema_data))
         copy.schema, copy.schema_version = schema, version
     for model, field in ((CoercionRuleSet, "coercion_rules"),
                          (ValidationRuleSet, "validation_rules")):

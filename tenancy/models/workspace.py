@@ -56,6 +56,13 @@ class Space(SealableModel):
         help_text="Contracts written by other tools without a space land here. Only one space "
         "can be the default.",
     )
+    requires_review = models.BooleanField(
+        "requires review",
+        default=False,
+        db_default=False,
+        help_text="A draft contract version is activated only once a second steward, not its "
+        "author, has approved it.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_default=Now(), editable=False)
 
     objects = space_scoped_manager("id")

@@ -166,6 +166,76 @@ def test_a_recorded_sign_off_for_the_same_changes_lets_a_version_be_activated_ag
     assert _statuses(space) == {"1.0.0": "deprecated", "2.0.0": "active"}
 
 
+def test_a_minor_version_with_breaking_changes_is_refused_with_the_list_of_changes(
+    space, steward
+):
+    with_required_owners(contract_with_parts(space, status="active"))
+    breaking = with_required_owners(contract_with_parts(
+        space, version="1.1.0", schema_data=NARROWER_SCHEMA,
+        validation_rules={"booking_id": {"max_length": {"threshold": 10}}},
+    ))
+
+    with space_scope(space), pytest.raises(ValidationError) as raised:
+        contract_activate(contract=breaking, actor=steward, accept_breaking_changes=True)
+
+    assert raised.value.code == "major_version_required"
+    assert raised.value.messages == [
+        "bookings 1.1.0 is not a major version after bookings 1.0.0, but it breaks consumers "
+        "(schema cabin: field removed; validation rules booking_id: max_length threshold: "
+        "12 → 10 (tighter)). Number it 2.0.0, or record in the sign-off's note why the version "
+        "stays."
+    ]
+    assert _statuses(space) == {"1.0.0": "active", "1.1.0": "draft"}
+    assert not BreakingChangeSignOff.objects.exists()
+
+
+def test_a_breaking_patch_version_activates_with_the_reason_recorded_in_the_sign_off(
+    space, steward
+):
+    with_required_owners(contract_with_parts(space, status="active"))
+    breaking = with_required_owners(
+        contract_with_parts(space, version="1.0.1", schema_data=NARROWER_SCHEMA)
+    )
+
+    with space_scope(space):
+        contract_activate(contract=breaking, actor=steward, accept_breaking_changes=True,
+                          note="cabin was never filled: no consumer reads it.")
+
+    assert BreakingChangeSignOff.objects.get().note == (
+        "cabin was never filled: no consumer reads it."
+    )
+    assert _statuses(space) == {"1.0.0": "deprecated", "1.0.1": "active"}
+
+
+@pytest.mark.parametrize(("schema_data", "suggested"), [
+    (NARROWER_SCHEMA, "2.0.0"),
+    ({**BOOKING_SCHEMA, "properties": {**BOOKING_SCHEMA["properties"],
+                                       "seat": {"type": "string"}}}, "1.1.0"),
+    ({**BOOKING_SCHEMA, "description": "Bookings, as sold."}, "1.0.1"),
+])
+def test_the_review_suggests_the_next_version_from_the_changes(space, steward, schema_data,
+                                                               suggested):
+    with_required_owners(contract_with_parts(space, status="active"))
+    candidate = contract_with_parts(space, version="1.5.0", schema_data=schema_data)
+
+    with space_scope(space):
+        review = contract_activation_review(contract=candidate)
+
+    assert review.suggested_version == suggested
+
+
+def test_a_copied_schema_carries_the_new_version_inside_it(space, steward):
+    source = contract_with_parts(space, status="active",
+                                 schema_data={**BOOKING_SCHEMA, "version": "1.0.0"})
+
+    with space_scope(space):
+        copy = contract_new_version(contract=source, bump=VersionBump.MAJOR, actor=steward)
+        copy = contract_get(contract_id=copy.pk)
+
+    assert (copy.schema.version, copy.schema.schema_data["version"]) == ("2.0.0", "2.0.0")
+    assert contract_get(contract_id=source.pk).schema.schema_data["version"] == "1.0.0"
+
+
 def test_the_review_compares_with_the_active_version_of_the_same_space_only(
     space, other_space, steward
 ):

@@ -186,6 +186,47 @@ def test_the_compare_page_lists_the_changes_from_the_older_version(steward_clien
         ("schema", "cabin", True), ("validation_rules", "booking_id", False)
     ]
     assert "max_length threshold: 12 → 20 (looser)" in response.text
+    assert response.context["suggested_version"] == "2.0.0"
+    assert ("Suggested version for these changes: <strong>2.0.0</strong>\n    (major: they "
+            "break consumers); bookings 1.1.0 is numbered 1.1.0.") in response.text
+
+
+def test_the_compare_page_suggests_a_minor_version_for_a_new_optional_field(
+    steward_client, space
+):
+    older = contract_with_parts(space, status="active")
+    wider = {**BOOKING_SCHEMA,
+             "properties": {**BOOKING_SCHEMA["properties"], "seat": {"type": "string"}}}
+    newer = contract_with_parts(space, version="1.1.0", schema_data=wider)
+
+    response = steward_client.get(url("compare", older, newer.pk))
+
+    assert response.context["suggested_version"] == "1.1.0"
+    assert "(minor: they add or loosen, compatible)." in response.text
+
+
+def test_a_breaking_minor_version_needs_the_reason_it_is_not_major(
+    steward_client, space, steward
+):
+    with_required_owners(contract_with_parts(space, status="active"))
+    candidate = with_required_owners(
+        contract_with_parts(space, version="1.1.0", schema_data=NARROWER_SCHEMA)
+    )
+
+    page = steward_client.get(url("activate", candidate))
+    refused = steward_client.post(url("activate", candidate), {"accept_breaking_changes": "on"})
+    accepted = steward_client.post(url("activate", candidate), {
+        "accept_breaking_changes": "on", "note": "Only the BI team reads it; they agreed.",
+    })
+
+    assert ("bookings 1.1.0 is not a major version after bookings 1.0.0, but it breaks "
+            "consumers (schema cabin: field removed). Number it 2.0.0") in page.text
+    assert refused.context["form"].errors == {
+        "note": ["Say why a breaking version is not a major one."]
+    }
+    assert accepted.url == url("change", candidate)
+    assert BreakingChangeSignOff.objects.get().note == "Only the BI team reads it; they agreed."
+    assert _statuses(space) == {"1.0.0": "deprecated", "1.1.0": "active"}
 
 
 def test_the_compare_page_is_limited_to_versions_of_one_contract(

@@ -1,5 +1,6 @@
 """Open Data Contract Standard v3: what maps, what is kept aside, and the list of both."""
 
+import dataclasses
 import json
 from pathlib import Path, PurePath
 
@@ -354,3 +355,61 @@ def test_validations_of_a_field_the_schema_lacks_are_kept_and_listed(tmp_path):
             "vendor": "pycharter",
         }
     ]
+
+
+def _odcs_round_trip(bundle):
+    text = dump_yaml(bundle_to_odcs(bundle).document)
+    document = load_document_bytes(text.encode(), path=PurePath("odcs.yaml"), max_bytes=LIMIT)
+    return odcs_to_bundle(document)
+
+
+def test_a_contract_with_several_domains_comes_back_from_odcs_with_all_of_them():
+    # given a contract with three domains
+    bundle = template_contract()
+    domains = ("Membership", "Lending", "Privacy")
+    bundle = dataclasses.replace(
+        bundle, metadata=dataclasses.replace(bundle.metadata, domains=domains)
+    )
+
+    # when it goes to ODCS (one domain, the list kept) and back
+    imported = _odcs_round_trip(bundle)
+
+    # then every domain comes back, in order
+    assert imported.unmapped == []
+    assert imported.bundle.metadata.domains == domains
+
+
+def test_an_odcs_domain_that_is_not_the_first_kept_domain_is_refused():
+    # given an ODCS export of two domains whose `domain` was changed by hand
+    bundle = template_contract()
+    bundle = dataclasses.replace(
+        bundle, metadata=dataclasses.replace(bundle.metadata, domains=("Lending", "Privacy"))
+    )
+    odcs = bundle_to_odcs(bundle).document
+    odcs["domain"] = "Membership"
+    text = dump_yaml(odcs)
+    document = load_document_bytes(text.encode(), path=PurePath("odcs.yaml"), max_bytes=LIMIT)
+
+    # when it is imported, then the error names the file, line and custom property
+    with pytest.raises(DocumentError) as raised:
+        odcs_to_bundle(document)
+
+    assert str(raised.value).startswith("odcs.yaml, line ")
+    assert ("the domain is 'Membership', so the pycharter domains must start with it; "
+            "they are ['Lending', 'Privacy']") in str(raised.value)
+
+
+def test_required_fields_come_back_from_odcs_in_the_order_written():
+    # given a schema whose required list is not in the order of its properties
+    bundle = template_contract()
+    schema_data = dict(bundle.schema.schema_data)
+    schema_data["required"] = list(reversed(schema_data["required"]))
+    bundle = dataclasses.replace(
+        bundle, schema=dataclasses.replace(bundle.schema, schema_data=schema_data)
+    )
+
+    # when it goes to ODCS and back
+    imported = _odcs_round_trip(bundle)
+
+    # then the required list is the one written
+    assert imported.bundle.schema.schema_data["required"] == schema_data["required"]

@@ -81,7 +81,9 @@ def test_each_split_template_alone_round_trips(part):
     # when exported as split documents
     documents = bundle_to_split_documents(bundle)
 
-    # then the one part equals its source
+    # then the one part equals its source, after the contract's entry that names it
+    entry = documents.pop("contract")
+    assert (entry["name"], entry["version"]) == ("alone", "1.0.0")
     assert documents == {part: data_of(path)}
 
 
@@ -167,9 +169,11 @@ def test_the_whole_template_contract_exported_as_split_documents():
     # when exported as split documents
     documents = bundle_to_split_documents(bundle)
 
-    # then each part is its block of the contract
+    # then each part is its block of the contract, after the contract's own entry (its
+    # description is not the metadata's)
     original = data_of(FIXTURES / "member_contract.yaml")
     assert documents == {
+        "contract": {key: original[key] for key in ("name", "version", "status", "description")},
         "schema": original["schema"],
         "coercion_rules": original["coercion_rules"],
         "validation_rules": original["validation_rules"],
