@@ -1,6 +1,7 @@
 """Writes of an organization's reference data: owners, systems, domains."""
 
 import copy
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contracts.models import ContractReview, DataContract, ReviewStatus, Status
 from contracts.services.contract_edit import actor_name
-from tenancy.audit import audit_record_batch
+from tenancy.audit import audit_log, audited
 
 
 def contract_review_latest(*, contract):
@@ -24,6 +24,7 @@ def contract_review_latest(*, contract):
 
 
 @transaction.atomic
+@audited
 def contract_review_request(*, contract, actor):
     """Put a draft in review; a version whose changes were requested goes back in review."""
     contract = _locked(contract)
@@ -40,17 +41,19 @@ def contract_review_request(*, contract, actor):
     review = _full_save(ContractReview(
         data_contract=contract, requested_by=actor, requested_by_name=actor_name(actor),
     ))
-    _audit(review, "requested")
+    _audit(review, "requested", actor)
     return review
 
 
 @transaction.atomic
+@audited
 def contract_review_approve(*, contract, actor, comment=""):
     """Approve the version in review: it may then be activated."""
     return _decide(contract, actor, ReviewStatus.APPROVED, comment)
 
 
 @transaction.atomic
+@audited
 def contract_review_request_changes(*, contract, actor, comment):
     """Send the version in review back to its author, saying what must change."""
     if not comment.strip():
@@ -75,7 +78,7 @@ def _decide(contract, actor, status, comment):
     review.comment = comment
     _full_save(review)
     _audit(review, {ReviewStatus.APPROVED: "approved",
-                    ReviewStatus.CHANGES_REQUESTED: "changes_requested"}[status])
+                    ReviewStatus.CHANGES_REQUESTED: "changes_requested"}[status], actor)
     return review
 
 
@@ -84,17 +87,16 @@ def _locked(contract):
     return DataContract.objects.select_for_update().select_related("space").get(pk=contract.pk)
 
 
-def _audit(review, step):
-    """The audit entry of one review step (action `contracts.contractreview.<step>`)."""
-    audit_record_batch(
-        model=ContractReview, action=step, space=review.data_contract.space, count=1,
-        details={
-            "contract": str(review.data_contract),
-            "contract_id": str(review.data_contract_id),
-            "review_id": str(review.pk),
-            "requested_by": review.requested_by_name,
-            "decided_by": review.decided_by_name,
-            "comment": review.comment,
+def _audit(review, step, actor):
+    """The audit entry of one review step (action `contracts.review.<step>`)."""
+    audit_log(
+        action=f"contracts.review.{step}", instance=review, actor=actor,
+        space=review.data_contract.space,
+        changes={
+            "contract": [None, str(review.data_contract)],
+            "requested_by": [None, review.requested_by_name],
+            "decided_by": [None, review.decided_by_name],
+            "comment": [None, review.comment],
         },
     )
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0005_shared_resources'),
+        ('tenancy', '0008_api_tokens'),
     ]
 
     operations = [

@@ -51,10 +51,11 @@ def _status(contract):
 
 
 def _review_actions(space):
-    """The review steps in the audit log (beside the field-by-field entries of each save)."""
-    return list(AuditLogEntry.objects.filter(
-        space=space, action__startswith="contracts.contractreview.", object_id=""
-    ).order_by("created_at").values_list("action", "actor_name", "changes__comment"))
+    """The review steps in the audit log: one domain entry per step."""
+    entries = AuditLogEntry.objects.filter(
+        space=space, action__startswith="contracts.review."
+    ).order_by("created_at")
+    return [(entry.action, entry.actor_name, entry.changes["comment"][1]) for entry in entries]
 
 
 def test_a_draft_is_activated_only_once_a_second_steward_approved_it(
@@ -95,10 +96,10 @@ def test_every_review_step_is_audited(reviewed_space, draft, author, reviewer):
             contract_review_approve(contract=draft, actor=reviewer)
 
     assert _review_actions(reviewed_space) == [
-        ("contracts.contractreview.requested", "priya", ""),
-        ("contracts.contractreview.changes_requested", "tom", "Add the IT SME."),
-        ("contracts.contractreview.requested", "priya", ""),
-        ("contracts.contractreview.approved", "tom", ""),
+        ("contracts.review.requested", "priya", ""),
+        ("contracts.review.changes_requested", "tom", "Add the IT SME."),
+        ("contracts.review.requested", "priya", ""),
+        ("contracts.review.approved", "tom", ""),
     ]
 
 

@@ -20,7 +20,7 @@ import quality.services
 from contracts.documents.bundle import ParsedDocuments
 from contracts.models import DataContract, Owner
 from contracts.selectors import contract_bundle, contract_get
-from contracts.services import contract_edit, lifecycle, links, reference
+from contracts.services import contract_edit, lifecycle, links, reference, review
 from contracts.services.contract_import import contract_import
 from contracts.services.document_import import contract_documents_import
 from quality.alerting import services as alerting
@@ -51,6 +51,8 @@ NOT_WRITES = {
     "tenancy.shared.delete_attached": "receiver: part of the deletion that sends it",
     "tenancy.shared.download_content_type": "computes a type",
     "contracts.services.reference.owner_email_errors": "validates",
+    "contracts.services.review.contract_review_latest": "reads",
+    "contracts.services.contract_import.bundle_content": "computes what a document says",
     "contracts.services.reference.reference_entity_delete_refusal": "reads",
     "contracts.services.reference.reference_entity_linking_space_ids": "reads",
 }
@@ -244,6 +246,43 @@ def case_quality_result_record(given):
 
     yield call
     yield "quality.result.recorded", lambda: _entry_of(recorded["result"].metric)
+
+
+def _reviewed_draft(given):
+    given.space.requires_review = True
+    given.space.save()
+    return given.draft()
+
+
+def case_contract_review_request(given):
+    draft = _reviewed_draft(given)
+    yield lambda: review.contract_review_request(contract=draft, actor=given.steward)
+    yield "contracts.review.requested", lambda: _entry_of(
+        review.contract_review_latest(contract=draft))
+
+
+def _in_review(given):
+    """A draft that another steward wrote and put in review."""
+    author = factories.UserFactory()
+    factories.MembershipFactory(user=author, space=given.space, role="steward")
+    draft = _reviewed_draft(Given(given.space, author))
+    review.contract_review_request(contract=draft, actor=author)
+    return draft
+
+
+def case_contract_review_approve(given):
+    draft = _in_review(given)
+    yield lambda: review.contract_review_approve(contract=draft, actor=given.steward)
+    yield "contracts.review.approved", lambda: _entry_of(
+        review.contract_review_latest(contract=draft))
+
+
+def case_contract_review_request_changes(given):
+    draft = _in_review(given)
+    yield lambda: review.contract_review_request_changes(contract=draft, actor=given.steward,
+                                                         comment="Name the IT SME.")
+    yield "contracts.review.changes_requested", lambda: _entry_of(
+        review.contract_review_latest(contract=draft))
 
 
 def case_system_upsert(given):
