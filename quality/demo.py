@@ -55,6 +55,16 @@ USERS = {
 CHECKS_PER_CONTRACT = 14
 
 
+def demo_space_arguments():
+    """The `--space` argument of each demo space, with the names of its contracts."""
+    arguments = {}
+    for organization_slug, (_, space_definitions) in ORGANIZATIONS.items():
+        for space_slug, (_, contract_files) in space_definitions.items():
+            names = dict.fromkeys(file_name.rsplit("-", 1)[0] for file_name in contract_files)
+            arguments[f"{organization_slug}/{space_slug}"] = list(names)
+    return arguments
+
+
 def demo_exists():
     """Whether this database already holds the demo data (a second run reuses it)."""
     return Organization.objects.filter(slug__in=ORGANIZATIONS).exists()
