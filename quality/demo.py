@@ -1,13 +1,14 @@
 """The demo data set: two organizations, three spaces, realistic contracts and their history.
 
 Contracts come from PyCharter contract files in `contracts/demo/`, imported through
-the same service pipelines use. Quality history (fourteen daily checks per active
-contract, open violations from the latest ones) is generated deterministically.
+the same service pipelines use. Quality history is fourteen daily quality checks per
+active contract, each of a generated data file (`quality.demo_records`), so scores,
+violations and alerts are what the rule engine and the contract's thresholds make of it.
 Seeding twice changes nothing, and seeding again after stewards edited the demo
 contracts keeps their edits.
 """
 
-import random
+import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,8 +21,8 @@ from django.utils import timezone
 from contracts.documents.parsing import parse_contract_file
 from contracts.models import DataContract, Status
 from contracts.services import contract_import, domain_upsert, owner_upsert, system_upsert
-from quality.alerting.services import alert_raise
-from quality.models import AlertKind, QualityMetric, QualityViolation, Severity, ViolationStatus
+from quality.checks.runner import quality_check_run
+from quality.demo_records import day_file, recipes
 from tenancy.models import Membership, Organization, OrganizationAdmin, Role, Space
 from tenancy.scoping import space_scope
 
@@ -52,6 +53,16 @@ USERS = {
 }
 
 CHECKS_PER_CONTRACT = 14
+
+
+def demo_space_arguments():
+    """The `--space` argument of each demo space, with the names of its contracts."""
+    arguments = {}
+    for organization_slug, (_, space_definitions) in ORGANIZATIONS.items():
+        for space_slug, (_, contract_files) in space_definitions.items():
+            names = dict.fromkeys(file_name.rsplit("-", 1)[0] for file_name in contract_files)
+            arguments[f"{organization_slug}/{space_slug}"] = list(names)
+    return arguments
 
 
 def demo_exists():
@@ -134,63 +145,21 @@ def _seed_users(spaces, password):
 
 
 def _seed_quality_history(contract):
-    """Fourteen daily checks, the score dipping mid-fortnight; violations from the last three."""
-    contract = DataContract.objects.select_related("schema", "space").get(pk=contract.pk)
-    fields = list(contract.schema.schema_data.get("properties", {})) if contract.schema else []
-    generator = random.Random(contract.name)
+    """Fourteen daily checks of generated files, run by the quality-check runner itself.
+
+    Each day's file holds new records (its own identifiers), so each check is of part
+    of the dataset: it opens what it finds and resolves nothing it does not see."""
+    recipe = recipes().get(contract.name)
+    if recipe is None:
+        return
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    metrics = []
-    violations = []
-    for day in range(CHECKS_PER_CONTRACT, 0, -1):
-        checked_at = now - timedelta(days=day - 1, hours=generator.randint(0, 5))
-        record_count = generator.randint(8_000, 12_000)
-        # Every contract dipped mid-fortnight; customer profiles are failing right now.
-        failing_now = contract.name == "customer_profiles" and day <= 2
-        dip = 0.06 if 5 <= day <= 8 or failing_now else 0.0
-        invalid_rate = max(0.0, generator.uniform(0.002, 0.03) + dip)
-        invalid = int(record_count * invalid_rate)
-        completeness = 1 - invalid * generator.uniform(0.1, 0.4) / record_count
-        accuracy = (record_count - invalid) / record_count
-        field_scores = {
-            field: round(100 * (1 - generator.uniform(0, invalid_rate)), 2) for field in fields
-        }
-        overall = round(100 * (0.5 * accuracy + 0.5 * completeness), 2)
-        passed = overall >= 95 and invalid_rate <= 0.05
-        metrics.append(QualityMetric(
-            schema_id=str(contract.schema_id), schema_version=contract.schema_version,
-            data_contract=contract, space_id=contract.space_id, overall_score=overall,
-            violation_rate=round(invalid_rate, 4), completeness=round(completeness, 4),
-            accuracy=round(accuracy, 4), record_count=record_count,
-            valid_count=record_count - invalid, invalid_count=invalid, violation_count=invalid,
-            field_scores=field_scores,
-            threshold_breaches=[] if passed else [
-                f"overall_score {overall} is below the minimum 95"],
-            passed="true" if passed else "false", check_timestamp=checked_at, created_by="demo",
-        ))
-        if day <= 3 and fields:
-            for number in range(generator.randint(4, 9)):
-                field = generator.choice(fields)
-                violations.append(QualityViolation(
-                    schema_id=str(contract.schema_id), schema_version=contract.schema_version,
-                    data_contract=contract, space_id=contract.space_id,
-                    record_identifier=f"{contract.name[:3]}-{day}{number:04d}",
-                    record_data={field: generator.choice(["", "N/A", -1, "not-a-date", None])},
-                    field_name=field,
-                    error_type=generator.choice(["validation_error", "type_error",
-                                                 "missing_field"]),
-                    error_message=f"{field} failed its contract rule",
-                    severity=generator.choice([Severity.INFO, Severity.WARNING,
-                                               Severity.CRITICAL]),
-                    status=ViolationStatus.OPEN if number % 4 else ViolationStatus.ACKNOWLEDGED,
-                    check_timestamp=checked_at,
-                ))
-    QualityMetric.objects.bulk_create(metrics)
-    QualityViolation.objects.bulk_create(violations)
-    latest = metrics[-1]
-    if latest.passed == "false":
-        alert_raise(
-            space=contract.space, contract=contract, metric=latest,
-            kind=AlertKind.QUALITY_CHECK_FAILED, severity=Severity.WARNING,
-            message=f"{contract.name} {contract.version} failed its quality check: "
-            f"{'; '.join(latest.threshold_breaches)}",
+    for days_left in range(CHECKS_PER_CONTRACT - 1, -1, -1):
+        checked_at = now - timedelta(days=days_left)
+        records_day = (checked_at - timedelta(days=1)).replace(hour=0)
+        data_file = day_file(contract_name=contract.name, recipe=recipe, day=records_day,
+                             days_left=days_left)
+        quality_check_run(
+            contract=contract, source=io.BytesIO(data_file.content), data_format="jsonl",
+            record_id_field=recipe["record_id"], actor="demo", full_dataset=False,
+            source_name=data_file.name, checked_at=checked_at,
         )

@@ -1,13 +1,18 @@
 """The demo data set that the README's first command loads."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.management import call_command
 
 from contracts.models import OWNERSHIP_ROLE_LINKS, DataContract
-from quality.models import QualityMetric, QualityViolation
+from quality.demo_records import day_file, recipes
+from quality.models import Alert, QualityMetric, QualityViolation
 from tenancy.models import Space
 
 pytestmark = pytest.mark.usefixtures("unscoped")
+
+EMAIL_PATTERN = "pattern '^[^@]+@[^@]+\\.[^@]+$'"
 
 
 def _counts():
@@ -15,11 +20,56 @@ def _counts():
         DataContract.objects.count(),
         QualityMetric.objects.count(),
         QualityViolation.objects.count(),
+        Alert.objects.count(),
     )
 
 
-def test_the_demo_spans_two_organizations_with_history_and_open_violations(db):
+def _seed():
     call_command("seed_demo", password="demo-password-123", verbosity=0)
+
+
+def _threshold(contract):
+    return contract.metadata_record.governance_rules["quality_thresholds"]["min_overall_score"]
+
+
+def _rule_wordings(contract, field_name):
+    """How the engine words each rule the contract sets on `field_name`."""
+    schema = contract.schema.schema_data
+    prop = schema["properties"].get(field_name, {})
+    wordings = []
+    if field_name in schema.get("required", []):
+        wordings.append("required field is missing")
+    coercion = (contract.coercion_rules.rules or {}).get(field_name)
+    if coercion:
+        wordings.append(f"coercion {coercion} failed")
+    if "pattern" in prop:
+        wordings.append(f"pattern '{prop['pattern']}'")
+    if prop.get("format") == "email":
+        wordings.append(EMAIL_PATTERN)
+    if "minLength" in prop:
+        wordings.append(f"at least {prop['minLength']} characters")
+    if "maxLength" in prop:
+        wordings.append(f"at most {prop['maxLength']} characters")
+    if "minimum" in prop:
+        wordings.append(f"greater than or equal to {prop['minimum']},")
+    if "maximum" in prop:
+        wordings.append(f"less than or equal to {prop['maximum']},")
+    if "enum" in prop:
+        wordings.append(" or ".join(f"'{value}'" for value in prop["enum"]))
+    rules = (contract.validation_rules.rules or {}).get(field_name) or {}
+    if "non_empty_string" in rules:
+        wordings.append("must not be empty")
+    if "is_email" in rules:
+        wordings.append(EMAIL_PATTERN)
+    for name, relation in (("greater_than_or_equal_to", "greater than or equal to"),
+                           ("less_than_or_equal_to", "less than or equal to")):
+        if name in rules:
+            wordings.append(f"{relation} {rules[name]['threshold']},")
+    return wordings
+
+
+def test_the_demo_spans_two_organizations_with_history_and_open_violations(db):
+    _seed()
 
     spaces_with_contracts = Space.objects.filter(data_contracts__isnull=False).distinct()
     assert {space.organization.slug for space in spaces_with_contracts} == {"skyline", "northwind"}
@@ -33,16 +83,95 @@ def test_the_demo_spans_two_organizations_with_history_and_open_violations(db):
         ).count() == 2  # both versions
 
 
+def test_every_demo_metric_counts_the_violation_rows_of_its_check(db):
+    _seed()
+
+    metrics = QualityMetric.objects.select_related("data_contract")
+    for metric in metrics:
+        rows = QualityViolation.objects.filter(
+            data_contract=metric.data_contract, check_timestamp=metric.check_timestamp
+        )
+        assert rows.count() == metric.violation_count, metric
+        assert rows.values("record_identifier").distinct().count() == metric.invalid_count
+        assert 200 <= metric.record_count <= 500
+    assert metrics.filter(violation_count=0).count() == 0
+    assert sum(metric.violation_count for metric in metrics) == QualityViolation.objects.count()
+    for contract in DataContract.objects.filter(status="active"):
+        days = {metric.check_timestamp.date() for metric in metrics.filter(data_contract=contract)}
+        assert len(days) == 14
+
+
+def test_demo_alerts_state_the_failing_metric_and_the_contracts_own_threshold(db):
+    _seed()
+
+    customer_profiles = DataContract.objects.get(name="customer_profiles")
+    latest = QualityMetric.objects.filter(data_contract=customer_profiles).latest(
+        "check_timestamp")
+    assert _threshold(customer_profiles) == 90
+    assert latest.passed == "false"
+    assert latest.overall_score < 90
+    alerts = Alert.objects.select_related("quality_metric", "data_contract")
+    assert latest.pk in {alert.quality_metric_id for alert in alerts}
+    assert {alert.quality_metric_id for alert in alerts} == set(
+        QualityMetric.objects.filter(passed="false").values_list("pk", flat=True)
+    )
+    for alert in alerts:
+        contract, metric = alert.data_contract, alert.quality_metric
+        threshold = _threshold(contract)
+        assert metric.overall_score < threshold
+        assert alert.message == (
+            f"{contract.name} {contract.version} failed its quality check: "
+            f"Overall score {metric.overall_score:.2f} below threshold {threshold:.2f}"
+        )
+    for metric in QualityMetric.objects.filter(passed="true").select_related(
+        "data_contract__metadata_record"
+    ):
+        assert metric.overall_score >= _threshold(metric.data_contract)
+
+
+def test_every_demo_violation_message_names_the_rule_that_failed(db):
+    _seed()
+
+    violations = QualityViolation.objects.select_related(
+        "data_contract__schema", "data_contract__coercion_rules",
+        "data_contract__validation_rules",
+    )
+    assert {violation.error_type for violation in violations} == {
+        "missing_field", "type_error", "validation_error"
+    }
+    for violation in violations:
+        wordings = _rule_wordings(violation.data_contract, violation.field_name)
+        assert any(wording in violation.error_message for wording in wordings), (
+            violation.field_name, violation.error_message
+        )
+        assert violation.record_data[recipes()[violation.data_contract.name]["record_id"]] == (
+            violation.record_identifier
+        )
+
+
+def test_a_demo_day_file_is_the_same_every_time_with_its_share_of_bad_records():
+    recipe = recipes()["customer_profiles"]
+    day = datetime(2025, 3, 1, tzinfo=UTC)
+
+    first = day_file(contract_name="customer_profiles", recipe=recipe, day=day, days_left=0)
+    second = day_file(contract_name="customer_profiles", recipe=recipe, day=day, days_left=0)
+
+    assert first == second
+    assert first.name == "customer_profiles-2025-03-01.jsonl"
+    assert first.content.count(b"\n") == first.record_count
+    assert first.bad_count == round(first.record_count * recipe["incident"][-1])
+
+
 def test_seeding_twice_changes_nothing(db):
-    call_command("seed_demo", password="demo-password-123", verbosity=0)
+    _seed()
     first = _counts()
 
-    call_command("seed_demo", password="demo-password-123", verbosity=0)
+    _seed()
 
     assert _counts() == first
 
 
 def test_demo_users_sign_in_with_the_printed_password(db, client):
-    call_command("seed_demo", password="demo-password-123", verbosity=0)
+    _seed()
 
     assert client.login(username="priya", password="demo-password-123")

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from contracts.models import DataContract
+from tenancy.commands import space_resolve
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -25,6 +26,29 @@ def test_a_second_run_after_a_steward_edited_a_demo_contract_reuses_the_data(db,
     assert "Reusing the demo data already in this database (3 spaces)" in output.getvalue()
     assert contract.description == "Edited by a steward"
     assert DataContract.objects.count() == count
+
+
+def test_the_demo_run_prints_the_space_argument_of_every_demo_contract(db, settings):
+    settings.DEBUG = True
+    output = StringIO()
+
+    call_command("run_demo", "--no-serve", stdout=output)
+
+    text = output.getvalue()
+    for line in (
+        "    skyline/flight-operations   flight_bookings, aircraft_registrations",
+        "    skyline/customer-analytics  customer_profiles",
+        "    northwind/orders            retail_orders",
+        "    python manage.py run_quality_check flight_bookings flight_bookings.jsonl "
+        "--space skyline/flight-operations",
+        "    python manage.py import_contract flight_bookings.yaml "
+        "--space skyline/flight-operations",
+    ):
+        assert line in text.splitlines()
+    for argument, name in (("skyline/flight-operations", "aircraft_registrations"),
+                           ("skyline/customer-analytics", "customer_profiles"),
+                           ("northwind/orders", "retail_orders")):
+        assert DataContract.objects.filter(space=space_resolve(argument), name=name).exists()
 
 
 def test_the_demo_worker_stops_with_the_server(db, settings):

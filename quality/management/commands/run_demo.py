@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from quality.demo import demo_space_arguments
+
 
 class Command(BaseCommand):
     help = ("Migrate, load (or reuse) the demo data and run the site on 127.0.0.1:8000 with a "
@@ -31,9 +33,30 @@ class Command(BaseCommand):
             f"  olivia (organization admin) or nora (steward, other organization).\n"
             f"  Password for all of them: {password}\n"
         ))
+        self.print_pipeline_commands()
         if not no_serve:
             with self.background_worker():
                 call_command("runserver", address, use_reloader=False)
+
+    def print_pipeline_commands(self):
+        """Commands name their space with `--space organization/space`: say which exist."""
+        arguments = demo_space_arguments()
+        self.stdout.write("  Pipeline commands name a space with --space:")
+        width = max(map(len, arguments))
+        for argument, contract_names in arguments.items():
+            self.stdout.write(f"    {argument:<{width}}  {', '.join(contract_names)}")
+        argument, contract_names = next(iter(arguments.items()))
+        contract = contract_names[0]
+        self.stdout.write(
+            "  For example:\n"
+            f"    python manage.py run_quality_check {contract} {contract}.jsonl "
+            f"--space {argument}\n"
+            f"    python manage.py export_contract {contract} --space {argument}\n"
+            f"    python manage.py import_contract {contract}.yaml --space {argument}\n"
+            f"    python manage.py export_data violations --contract {contract} "
+            f"--output violations.csv --space {argument}\n"
+            f"    python manage.py import_data violations violations.csv --space {argument}\n"
+        )
 
     @contextmanager
     def background_worker(self):
