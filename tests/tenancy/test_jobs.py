@@ -91,7 +91,7 @@ def test_a_job_runs_in_its_space_as_the_user_who_asked_and_links_its_result(
     assert exported[0] == "created_at,actor_name,source,action,object_repr"
     assert all(",other," not in line for line in exported)
     assert (attachment.space, attachment.author) == (space, steward)
-    entry = AuditLogEntry.objects.get(action="tenancy.attachment.created")
+    entry = AuditLogEntry.objects.get(action="tenancy.attachment.added")
     assert (entry.actor, entry.source) == (steward, "job:tenancy.audit_export")
 
 
