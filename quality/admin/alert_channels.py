@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from contracts.models import DataContract
 from quality.admin.base import QualityModelAdmin
-from quality.alerting.services import delivery_attempt
+from quality.alerting.outbox import deliveries_retry
 from quality.engine.sanitize import safe_text
 from quality.models import AlertChannel, AlertDelivery, AlertRouting, DeliveryStatus
 
@@ -119,26 +119,16 @@ class AlertDeliveryAdmin(QualityModelAdmin):
 
     @admin.action(description="Retry selected deliveries", permissions=["retry"])
     def retry_deliveries(self, request, queryset):
-        """A new round of attempts for each selected delivery not yet delivered, as
-        `manage.py deliver_alerts` does."""
-        deliveries = (
-            queryset.filter(alert__space_id__in=request.tenant_access.editable_space_ids)
-            .exclude(status=DeliveryStatus.DELIVERED)
-            .select_related("channel", "alert", "alert__data_contract")
-        )
-        delivered = failed = 0
-        for delivery in deliveries:
-            delivery.attempts = 0
-            if delivery_attempt(delivery=delivery).status == DeliveryStatus.DELIVERED:
-                delivered += 1
-            else:
-                failed += 1
-        if not delivered + failed:
+        """A new round of attempts for each selected delivery not yet delivered, sent by the
+        workers, as `manage.py deliver_alerts` does in its own process."""
+        queued = deliveries_retry(deliveries=queryset.filter(
+            alert__space_id__in=request.tenant_access.editable_space_ids
+        ))
+        if not queued:
             self.message_user(request, "No selected delivery needed a retry.", messages.WARNING)
             return
-        self.message_user(request, f"Retried {delivered + failed}: {delivered} delivered, "
-                                   f"{failed} still failing.",
-                          messages.WARNING if failed else messages.SUCCESS)
+        self.message_user(request, f"Queued {queued} deliver{'y' if queued == 1 else 'ies'} "
+                                   f"for a new round of attempts.", messages.SUCCESS)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, delivery):

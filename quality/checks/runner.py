@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from contracts.models import DataContract
-from quality.alerting.services import alert_raise
+from quality.alerting.services import alert_close, alert_raise
 from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter, CopyWriter
 from quality.engine import (
     VALIDATION_ERROR,
@@ -359,6 +359,8 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
             severity=Severity.CRITICAL if metrics.overall_score < 50 else Severity.WARNING,
             message=f"{contract.name} {contract.version} failed its quality check: {breaches}",
         ).pk
+    elif complete:
+        alert_close(contract=contract, kind=AlertKind.QUALITY_CHECK_FAILED)
     outcome.seconds = time.monotonic() - started
     return outcome
 
