@@ -16,6 +16,7 @@ from contracts.models import MetadataRecordITSME, MetadataRecordSupportLead
 from quality.alerting.services import alert_acknowledge, alert_raise
 from quality.models import AlertChannel, AlertDelivery, AlertRouting
 from tests import factories
+from tests.task_queue import run_queued_tasks
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -88,6 +89,7 @@ def test_a_failed_check_emails_the_it_smes_and_support_leads(
 
     with django_capture_on_commit_callbacks(execute=True):
         alert = _raise(space, contract)
+    run_queued_tasks()
 
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["it.sme@example.com", "lead@example.com"]
@@ -102,9 +104,11 @@ def test_a_breaking_version_goes_to_business_owners_and_routing_is_configurable(
     AlertChannel.objects.create(space=space, name="Mail", kind="email")
     with django_capture_on_commit_callbacks(execute=True):
         _raise(space, contract, kind="breaking_version")
+    run_queued_tasks()
     AlertRouting.objects.create(space=space, routes={"quality_check_failed": ["business_owners"]})
     with django_capture_on_commit_callbacks(execute=True):
         _raise(space, contract)
+    run_queued_tasks()
 
     assert [message.to for message in mail.outbox] == [["biz@example.com"], ["biz@example.com"]]
 
@@ -121,6 +125,7 @@ def test_webhooks_are_signed_and_retried_with_backoff(
         )
         with django_capture_on_commit_callbacks(execute=True):
             alert = _raise(space, contract)
+        run_queued_tasks()
 
     delivery = AlertDelivery.objects.get(alert=alert)
     assert (delivery.status, delivery.attempts) == ("delivered", 3)
@@ -139,6 +144,7 @@ def test_a_failing_webhook_is_recorded_and_retried_later(
                                     config={"url": receiver.url, "max_attempts": 2})
         with django_capture_on_commit_callbacks(execute=True):
             alert = _raise(space, contract)
+        run_queued_tasks()
         delivery = AlertDelivery.objects.get(alert=alert)
         assert (delivery.status, delivery.attempts) == ("failed", 2)
         assert delivery.last_error == f"HTTP 500 from {receiver.url}"
@@ -159,6 +165,7 @@ def test_an_unreachable_webhook_fails_within_its_timeout(
 
     with django_capture_on_commit_callbacks(execute=True):
         alert = _raise(space, contract)
+    run_queued_tasks()
 
     delivery = AlertDelivery.objects.get(alert=alert)
     assert delivery.status == "failed"
@@ -173,6 +180,7 @@ def test_channels_of_another_space_receive_nothing(
 
     with django_capture_on_commit_callbacks(execute=True):
         _raise(space, contract)
+    run_queued_tasks()
 
     assert mail.outbox == []
     assert AlertDelivery.objects.count() == 0
@@ -228,6 +236,7 @@ def test_activating_a_signed_off_breaking_version_alerts_its_business_owners(
 
     with space_scope(space), django_capture_on_commit_callbacks(execute=True):
         contract_activate(contract=breaking, actor=steward, accept_breaking_changes=True)
+    run_queued_tasks()
 
     alert = Alert.objects.get()
     assert (alert.kind, alert.data_contract_id) == ("breaking_version", breaking.pk)
@@ -277,6 +286,7 @@ def test_delivery_checks_the_destination_again(
 
         with django_capture_on_commit_callbacks(execute=True):
             alert = _raise(space, contract)
+        run_queued_tasks()
 
     delivery = AlertDelivery.objects.get(alert=alert)
     assert delivery.status == "failed"

@@ -11,6 +11,7 @@ from quality.models import Alert, AlertChannel, AlertDelivery, AlertKind, AlertR
 from tenancy.models import Role
 from tests import factories
 from tests.quality.admin.helpers import admin_url, signed_in
+from tests.task_queue import run_queued_tasks
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -188,24 +189,30 @@ def test_a_delivery_is_read_only(space, steward_client):
     assert steward_client.get(admin_url("alertdelivery", "add")).status_code == 403
 
 
-def test_retrying_delivers_again_and_says_how_it_went(
-    space, steward_client, foreign_delivery
+def test_retrying_queues_a_new_round_that_the_worker_delivers(
+    space, steward_client, foreign_delivery, django_capture_on_commit_callbacks
 ):
     failed = _delivery(space)
     failed.attempts = 3  # every attempt used: a retry starts a new round
+    failed.next_attempt_at = None
     failed.save()
 
-    response = steward_client.post(admin_url("alertdelivery"), {
-        "action": "retry_deliveries", "index": "0", "select_across": "0",
-        "_selected_action": [failed.pk, foreign_delivery.pk],
-    })
+    with django_capture_on_commit_callbacks(execute=True):
+        response = steward_client.post(admin_url("alertdelivery"), {
+            "action": "retry_deliveries", "index": "0", "select_across": "0",
+            "_selected_action": [failed.pk, foreign_delivery.pk],
+        })
+    failed.refresh_from_db()
+    queued = (failed.status, failed.attempts, len(mail.outbox))
+    run_queued_tasks()
 
     assert response.status_code == 302
+    assert _messages(response) == ["Queued 1 delivery for a new round of attempts."]
+    assert queued == ("pending", 0, 0)
     failed.refresh_from_db()
     assert (failed.status, failed.attempts, failed.last_error, failed.recipients) == (
         "delivered", 1, "", ["ops@example.com"])
     assert [message.to for message in mail.outbox] == [["ops@example.com"]]
-    assert _messages(response) == ["Retried 1: 1 delivered, 0 still failing."]
     foreign_delivery.refresh_from_db()
     assert (foreign_delivery.status, foreign_delivery.attempts) == ("failed", 1)
 
