@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.models import OWNERSHIP_ROLE_LINKS
 from quality.models import Alert, AlertChannel, AlertDelivery, AlertKind, AlertRouting
 from tenancy.models import Role
 from tests import factories
@@ -133,25 +132,31 @@ def test_another_spaces_channel_is_not_listed_nor_found(space, other_space, stew
 # Routing
 
 
-def test_routing_is_validated_and_saved_per_space(space, other_space, steward_client):
+def test_routing_is_chosen_with_checkboxes_and_saved_per_space(
+    space, other_space, steward_client
+):
+    page = steward_client.get(admin_url("alertrouting", "add")).content.decode()
     bad = steward_client.post(admin_url("alertrouting", "add"),
-                              {"space": space.pk, "routes": '{"quality_check_failed": ["cto"]}'})
+                              {"space": space.pk, "route_quality_check_failed": ["cto"]})
     good = steward_client.post(admin_url("alertrouting", "add"),
-                               {"space": space.pk,
-                                "routes": '{"quality_check_failed": ["it_sme"]}'})
+                               {"space": space.pk, "route_quality_check_failed": ["it_sme"],
+                                "route_breaking_version": ["business_owners", "bu_sme"]})
 
+    assert ('<input type="checkbox" name="route_quality_check_failed" value="it_sme" '
+            'id="id_route_quality_check_failed_3" checked>') in page
+    assert 'name="routes"' not in page
     assert bad.status_code == 200
-    assert bad.context["adminform"].form.errors["routes"] == [
-        "quality_check_failed: roles must be a list of "
-        + ", ".join(OWNERSHIP_ROLE_LINKS) + "."]
+    assert bad.context["adminform"].form.errors["route_quality_check_failed"] == [
+        "Select a valid choice. cto is not one of the available choices."]
     assert good.status_code == 302
-    assert AlertRouting.objects.get(space=space).routes == {"quality_check_failed": ["it_sme"]}
+    assert AlertRouting.objects.get(space=space).routes == {
+        "quality_check_failed": ["it_sme"], "breaking_version": ["business_owners", "bu_sme"]}
     assert AlertRouting.objects.filter(space=other_space).count() == 0
 
 
 def test_routing_of_another_space_cannot_be_added(space, other_space, steward_client):
     response = steward_client.post(admin_url("alertrouting", "add"),
-                                   {"space": other_space.pk, "routes": "{}"})
+                                   {"space": other_space.pk})
 
     assert "space" in response.context["adminform"].form.errors
     assert AlertRouting.objects.count() == 0
@@ -299,3 +304,28 @@ def test_a_webhook_into_the_sites_own_network_is_refused(steward_client, space):
         "with PYCHARTER_WEBHOOK_ALLOWED_HOSTS if it is meant."
     ]
     assert not AlertChannel.objects.filter(space=space).exists()
+
+
+# Alerts
+
+
+def test_an_alert_is_acknowledged_from_its_own_page(space, steward, steward_client,
+                                                    viewer_client):
+    alert = Alert.objects.create(organization=space.organization, space=space,
+                                 kind=AlertKind.QUALITY_CHECK_FAILED, message="flights failed")
+    acknowledge_url = reverse("admin:quality_alert_acknowledge", args=[alert.pk])
+    viewer_page = viewer_client.get(admin_url("alert", "change", alert.pk)).content.decode()
+    steward_page = steward_client.get(admin_url("alert", "change", alert.pk)).content.decode()
+
+    refused = viewer_client.post(acknowledge_url)
+    response = steward_client.post(acknowledge_url)
+
+    assert f'action="{acknowledge_url}"' in steward_page
+    assert acknowledge_url not in viewer_page
+    assert refused.status_code == 403
+    assert response["Location"] == admin_url("alert", "change", alert.pk)
+    assert _messages(response) == ["Alert acknowledged."]
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == steward
+    assert acknowledge_url not in steward_client.get(
+        admin_url("alert", "change", alert.pk)).content.decode()
