@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from contracts.models import MetadataRecordITSME, MetadataRecordSupportLead
-from quality.alerting.services import alert_acknowledge, alert_raise
-from quality.models import AlertChannel, AlertDelivery, AlertRouting
+from quality.alerting.outbox import delivery_claim
+from quality.alerting.services import alert_acknowledge, alert_close, alert_raise
+from quality.models import Alert, AlertChannel, AlertDelivery, AlertRouting
 from tests import factories
 from tests.task_queue import run_queued_tasks
 
@@ -295,3 +296,62 @@ def test_delivery_checks_the_destination_again(
         "PYCHARTER_WEBHOOK_ALLOWED_HOSTS if it is meant."
     )
     assert receiver.requests == []
+
+
+def test_raising_only_records_the_delivery_and_the_worker_sends_it(
+    space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=space, name="Mail", kind="email")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = _raise(space, contract)
+    recorded = AlertDelivery.objects.get(alert=alert)
+    sent_by_the_request = len(mail.outbox)
+    ran = run_queued_tasks()
+
+    assert (recorded.status, recorded.attempts, sent_by_the_request) == ("pending", 0, 0)
+    assert ran == 1
+    assert AlertDelivery.objects.get(alert=alert).status == "delivered"
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_worker_cannot_claim_a_delivery_being_sent(space, contract):
+    channel = AlertChannel.objects.create(space=space, name="Mail", kind="email")
+    delivery = AlertDelivery.objects.get(alert=_raise(space, contract), channel=channel)
+
+    claims = [delivery_claim(delivery_id=delivery.pk), delivery_claim(delivery_id=delivery.pk)]
+
+    assert claims == [True, False]
+    assert AlertDelivery.objects.get(pk=delivery.pk).status == "sending"
+
+
+def test_a_repeated_alert_counts_on_the_open_one_and_sends_nothing_new(
+    space, other_space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=space, name="Mail", kind="email")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _raise(space, contract)
+        again = alert_raise(space=space, contract=contract, kind="quality_check_failed",
+                            message="flight_bookings failed: overall_score 70 below 95")
+        breaking = _raise(space, contract, kind="breaking_version")
+    run_queued_tasks()
+
+    first.refresh_from_db()
+    assert again.pk == first.pk
+    assert (first.occurrences, first.message) == (
+        2, "flight_bookings failed: overall_score 70 below 95")
+    assert first.last_seen_at > first.created_at
+    assert breaking.pk != first.pk
+    assert AlertDelivery.objects.count() == 2
+    assert len(mail.outbox) == 2
+    assert Alert.objects.filter(space=other_space).count() == 0
+
+
+def test_a_closed_alert_is_raised_anew(space, contract):
+    first = _raise(space, contract)
+    assert alert_close(contract=contract, kind="quality_check_failed") == 1
+
+    second = _raise(space, contract)
+
+    assert second.pk != first.pk
+    assert second.occurrences == 1
