@@ -162,6 +162,10 @@ PYCHARTER_ADMIN_IMPORT_MAX_ROWS = env.int("PYCHARTER_ADMIN_IMPORT_MAX_ROWS", def
 PYCHARTER_QUALITY_UPLOAD_MAX_BYTES = env.int(
     "PYCHARTER_QUALITY_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024
 )
+# Admin uploads over this size are checked by a worker, not in the request.
+PYCHARTER_QUALITY_JOB_THRESHOLD_BYTES = env.int(
+    "PYCHARTER_QUALITY_JOB_THRESHOLD_BYTES", default=1024 * 1024
+)
 
 # Attachments: stored through Django's storage API, a local folder by default; set
 # ATTACHMENT_STORAGE=s3 (with django-storages and its AWS_* variables) for S3-compatible storage.

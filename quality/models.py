@@ -8,6 +8,7 @@ the default space.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from seal.models import SealableModel
@@ -296,6 +297,10 @@ class Alert(SealableModel):
     Belongs to a space and carries its organization so that an organization admin
     can list alerts across all spaces in one indexed query (seed 004, cross-tenant
     aggregation). Acknowledging records who and when.
+
+    Invariant: at most one open alert per (contract version, kind). A check that fails
+    again counts on the open alert (occurrences, latest score, last seen) instead of
+    raising another; a complete check that passes closes it.
     """
 
     id = uuid_primary_key()
@@ -320,6 +325,19 @@ class Alert(SealableModel):
     )
     message = models.TextField("message")
     created_at = created_at_field()
+    occurrences = models.PositiveIntegerField(
+        "occurrences", default=1, db_default=1,
+        help_text="How many times this was raised while the alert was open.",
+    )
+    last_seen_at = models.DateTimeField("last seen", default=timezone.now, db_default=Now())
+    latest_score = models.FloatField(
+        "latest score", null=True, blank=True,
+        help_text="Overall score of the latest failed check that raised it.",
+    )
+    closed_at = models.DateTimeField(
+        "closed at", null=True, blank=True,
+        help_text="When a complete check passed again; empty while the alert is open.",
+    )
     acknowledged_at = models.DateTimeField("acknowledged at", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -334,6 +352,13 @@ class Alert(SealableModel):
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="quality_alert_org_idx"),
             models.Index(fields=["space", "-created_at"], name="quality_alert_space_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_contract", "kind"],
+                condition=Q(closed_at__isnull=True, data_contract__isnull=False),
+                name="quality_alert_open_once_key",
+            ),
         ]
 
     def __str__(self):
@@ -420,12 +445,20 @@ class AlertRouting(SealableModel):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
 
 
 class AlertDelivery(SealableModel):
-    """One alert sent (or not) through one channel: kept so failures are seen, never lost."""
+    """One alert sent (or not) through one channel: kept so failures are seen, never lost.
+
+    An outbox row: the request that raises the alert only records it; workers send it.
+    A worker claims a due delivery by moving it to "sending" with `next_attempt_at` a
+    lease ahead, in one conditional update, so one worker sends it even when several
+    try; a worker that dies mid-send leaves a lease that expires and the delivery is
+    due again. `next_attempt_at` is empty once delivered or out of attempts.
+    """
 
     id = uuid_primary_key()
     alert = models.ForeignKey(
@@ -441,6 +474,10 @@ class AlertDelivery(SealableModel):
     attempts = models.PositiveIntegerField("attempts", default=0)
     last_error = models.TextField("last error", blank=True, default="")
     delivered_at = models.DateTimeField("delivered at", null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        "next attempt at", null=True, blank=True, default=timezone.now, db_default=Now(),
+        help_text="When a worker tries (again); empty once delivered or out of attempts.",
+    )
     created_at = created_at_field()
 
     objects = space_scoped_manager("alert__space")
@@ -451,6 +488,9 @@ class AlertDelivery(SealableModel):
         verbose_name_plural = "alert deliveries"
         constraints = [
             models.UniqueConstraint(fields=["alert", "channel"], name="quality_delivery_once_key")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="quality_delivery_due_idx"),
         ]
 
     def __str__(self):

@@ -7,11 +7,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from contracts.models import DataContract
+from contracts.models import OWNERSHIP_ROLE_LINKS, DataContract
 from quality.admin.base import QualityModelAdmin
-from quality.alerting.services import delivery_attempt
+from quality.alerting.outbox import deliveries_retry
+from quality.alerting.routing import DEFAULT_ROUTES
 from quality.engine.sanitize import safe_text
-from quality.models import AlertChannel, AlertDelivery, AlertRouting, DeliveryStatus
+from quality.models import AlertChannel, AlertDelivery, AlertKind, AlertRouting, DeliveryStatus
+
+ROLE_LABELS = {"business_owners": "Business owners", "bu_sme": "BU SME",
+               "it_application_owners": "IT application owners", "it_sme": "IT SME",
+               "support_lead": "Support lead"}
+ROLE_CHOICES = [(role, ROLE_LABELS.get(role, role)) for role in OWNERSHIP_ROLE_LINKS]
 
 
 def _json_html(value):
@@ -73,13 +79,48 @@ class AlertChannelAdmin(QualityModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _route_field(kind):
+    return f"route_{kind}"
+
+
+class _AlertRoutingFormBase(forms.ModelForm):
+    class Meta:
+        model = AlertRouting
+        fields = ()  # `space` is added by the admin in the request's scope
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        routes = DEFAULT_ROUTES if self.instance._state.adding else self.instance.routes
+        for kind in AlertKind:
+            self.fields[_route_field(kind.value)].initial = routes.get(kind.value, [])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.routes = {
+            kind.value: cleaned.get(_route_field(kind.value), []) for kind in AlertKind
+        }
+        return cleaned
+
+
+#: One set of role checkboxes per alert kind; what is ticked becomes the routes.
+AlertRoutingForm = type("AlertRoutingForm", (_AlertRoutingFormBase,), {
+    _route_field(kind.value): forms.MultipleChoiceField(
+        label=kind.label, choices=ROLE_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The contract's owners in these roles receive this kind of alert.",
+    )
+    for kind in AlertKind
+})
+
+
 @admin.register(AlertRouting)
 class AlertRoutingAdmin(QualityModelAdmin):
+    form = AlertRoutingForm
     list_display = ("space", "routes_summary")
     list_filter = ("space",)
     list_select_related = ("space",)
     ordering = ("space__name",)
-    fields = ("space", "routes")
+    fields = ("space", *(_route_field(kind.value) for kind in AlertKind))
 
     @admin.display(description="routes")
     def routes_summary(self, routing):
@@ -119,26 +160,16 @@ class AlertDeliveryAdmin(QualityModelAdmin):
 
     @admin.action(description="Retry selected deliveries", permissions=["retry"])
     def retry_deliveries(self, request, queryset):
-        """A new round of attempts for each selected delivery not yet delivered, as
-        `manage.py deliver_alerts` does."""
-        deliveries = (
-            queryset.filter(alert__space_id__in=request.tenant_access.editable_space_ids)
-            .exclude(status=DeliveryStatus.DELIVERED)
-            .select_related("channel", "alert", "alert__data_contract")
-        )
-        delivered = failed = 0
-        for delivery in deliveries:
-            delivery.attempts = 0
-            if delivery_attempt(delivery=delivery).status == DeliveryStatus.DELIVERED:
-                delivered += 1
-            else:
-                failed += 1
-        if not delivered + failed:
+        """A new round of attempts for each selected delivery not yet delivered, sent by the
+        workers, as `manage.py deliver_alerts` does in its own process."""
+        queued = deliveries_retry(deliveries=queryset.filter(
+            alert__space_id__in=request.tenant_access.editable_space_ids
+        ), actor=request.user)
+        if not queued:
             self.message_user(request, "No selected delivery needed a retry.", messages.WARNING)
             return
-        self.message_user(request, f"Retried {delivered + failed}: {delivered} delivered, "
-                                   f"{failed} still failing.",
-                          messages.WARNING if failed else messages.SUCCESS)
+        self.message_user(request, f"Queued {queued} deliver{'y' if queued == 1 else 'ies'} "
+                                   f"for a new round of attempts.", messages.SUCCESS)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, delivery):

@@ -1,11 +1,28 @@
-"""Alerts raised by quality checks: read-only, except that stewards acknowledge them."""
+"""Alerts raised by quality checks: read-only, except that stewards acknowledge them, from
+the list or from the alert's own page."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from quality.admin.base import QualityModelAdmin, ReadOnlyAdminMixin
 from quality.alerting.services import alert_acknowledge
 from quality.models import Alert
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "open"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Open"), ("no", "Closed")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("no", "yes"):
+            return queryset.filter(closed_at__isnull=self.value() == "yes")
+        return queryset
 
 
 class AcknowledgedFilter(admin.SimpleListFilter):
@@ -30,16 +47,21 @@ class AlertAdmin(ReadOnlyAdminMixin, QualityModelAdmin):
         "message",
         "data_contract",
         "space",
+        "occurrences",
+        "last_seen_at",
+        "is_open",
         "acknowledged",
         "acknowledged_by",
     )
-    list_filter = (AcknowledgedFilter, "kind", "severity", "space")
+    list_filter = (OpenFilter, AcknowledgedFilter, "kind", "severity", "space")
     list_select_related = ("data_contract", "space", "acknowledged_by")
     search_fields = ("message",)
     ordering = ("-created_at",)
     actions = ["acknowledge_alerts"]
     fields = ("message", "kind", "severity", "organization", "space", "data_contract",
-              "quality_metric", "created_at", "acknowledged_at", "acknowledged_by")
+              "quality_metric", "latest_score", "occurrences", "created_at", "last_seen_at",
+              "closed_at", "acknowledged_at", "acknowledged_by")
+    change_form_template = "admin/quality/alert/change_form.html"
 
     class Media:
         css = {"all": ("pycharter/quality.css",)}
@@ -63,6 +85,41 @@ class AlertAdmin(ReadOnlyAdminMixin, QualityModelAdmin):
             f"Acknowledged {acknowledged} alert{'' if acknowledged == 1 else 's'}.",
             messages.SUCCESS if acknowledged else messages.WARNING,
         )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/acknowledge/",
+                 self.admin_site.admin_view(self.acknowledge_view),
+                 name=f"{info[0]}_{info[1]}_acknowledge"),
+            *super().get_urls(),
+        ]
+
+    def acknowledge_view(self, request, object_id):
+        """POST from the alert's page: acknowledge it, then back to it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        alert = self.get_object(request, object_id)
+        if alert is None:
+            raise Http404(f"There is no alert {object_id} here.")
+        if not self._may_edit(request, alert):
+            raise PermissionDenied
+        if alert_acknowledge(alerts=[alert], actor=request.user):
+            self.message_user(request, "Alert acknowledged.", messages.SUCCESS)
+        else:
+            self.message_user(request, "This alert was acknowledged already.", messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:quality_alert_change", args=[alert.pk],
+                                            current_app=self.admin_site.name))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        context["may_acknowledge"] = (obj is not None and obj.acknowledged_at is None
+                                      and self._may_edit(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="open", boolean=True, ordering="closed_at")
+    def is_open(self, alert):
+        return alert.closed_at is None
 
     @admin.display(description="severity", ordering="severity")
     def severity_badge(self, alert):

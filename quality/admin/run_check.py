@@ -11,14 +11,23 @@ A check of the full dataset resolves the open violations nobody has taken on tha
 the file does not contain: the panel says how many that could be, and beyond
 CONFIRM_RESOLUTIONS_OVER the steward must tick that they mean it (or say the file
 is partial) before the check runs.
+
+Files over PYCHARTER_QUALITY_JOB_THRESHOLD_BYTES do not wait for the check: the
+upload is stored in a folder of its own and a job runs the same check in a worker,
+with the same options; the steward follows it on the job's page.
 """
+
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.html import format_html
 
 from contracts.models import DataContract
 from quality.checks.runner import (
@@ -28,8 +37,14 @@ from quality.checks.runner import (
     format_of,
     quality_check_run,
 )
+from quality.jobs import check_outcome_message
+from tenancy.jobs import job_enqueue
+from tenancy.safe_paths import path_inside
 
 DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_JOB_THRESHOLD_BYTES = 1024 * 1024
+#: Where uploads wait for their job, in the default storage.
+JOB_UPLOADS_FOLDER = Path("jobs") / "quality-checks"
 #: The names of the panel's inputs (prefixed: they travel with the contract's form).
 FILE_INPUT = "quality_check_file"
 RECORD_ID_INPUT = "quality_check_record_id"
@@ -41,31 +56,17 @@ def upload_max_bytes():
     return getattr(settings, "PYCHARTER_QUALITY_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES)
 
 
+def job_threshold_bytes():
+    return getattr(settings, "PYCHARTER_QUALITY_JOB_THRESHOLD_BYTES", DEFAULT_JOB_THRESHOLD_BYTES)
+
+
 def _contract_or_404(contract_id):
     """The contract if it is in one of the user's spaces (the request's scope), else 404."""
     try:
-        return DataContract.objects.only("id", "name", "version", "space_id").get(pk=contract_id)
+        return DataContract.objects.only("id", "name", "version", "space_id").select_related(
+            "space").get(pk=contract_id)
     except (DataContract.DoesNotExist, ValidationError, ValueError) as error:
         raise Http404(f"There is no data contract {contract_id} here.") from error
-
-
-def outcome_message(contract, outcome):
-    metric = outcome.metric
-    verdict = "passed" if outcome.passed else "failed"
-    message = (
-        f"Quality check of {contract.name} {contract.version} {verdict}: score "
-        f"{metric.overall_score:.1f}, {metric.record_count} record"
-        f"{'' if metric.record_count == 1 else 's'}, {metric.invalid_count} invalid; "
-        f"violations opened {outcome.violations_opened}, updated {outcome.violations_updated}, "
-        f"reopened {outcome.violations_reopened}, resolved {outcome.violations_resolved}."
-    )
-    if outcome.violations_flagged:
-        message += (f" {outcome.violations_flagged} taken-on violations were not found: they "
-                    f"stay with their assignees, marked as not found.")
-    if not outcome.complete:
-        message += (" The check is INCOMPLETE (part of the file could not be read), so it "
-                    "resolved nothing: " + "; ".join(outcome.incomplete_reasons))
-    return message
 
 
 def run_check_view(request, contract_id, *, model_admin):
@@ -108,21 +109,45 @@ def run_check_view(request, contract_id, *, model_admin):
                 f"violations the file does not contain\" to go ahead, or say that the file holds "
                 f"only part of the data."
             )
+        record_id_field = request.POST.get(RECORD_ID_INPUT, "").strip() or None
         uploaded.seek(0)
+        if uploaded.size > job_threshold_bytes():
+            try:
+                folder = path_inside(JOB_UPLOADS_FOLDER, uuid.uuid4().hex)
+                stored_name = default_storage.save(
+                    str(path_inside(folder, uploaded.name)), uploaded
+                )
+            except ValueError as error:
+                return refuse(f"{uploaded.name} cannot be stored for a check: {error}")
+            job = job_enqueue(
+                kind="quality.check_run", space=contract.space, user=request.user,
+                payload={"contract_id": str(contract.pk), "stored_name": stored_name,
+                         "file_name": uploaded.name, "format": data_format,
+                         "record_id_field": record_id_field, "full_dataset": full_dataset,
+                         "actor": request.user.get_username()},
+            )
+            job_url = reverse("admin:tenancy_job_change", args=[job.pk],
+                              current_app=model_admin.admin_site.name)
+            model_admin.message_user(
+                request,
+                format_html('{} ({}) is queued for its quality check: follow it on '
+                            '<a href="{}">its job</a>.', uploaded.name,
+                            filesizeformat(uploaded.size), job_url),
+                messages.INFO,
+            )
+            return HttpResponseRedirect(job_url)
         try:
             outcome = quality_check_run(
                 contract=contract, source=uploaded.file, data_format=data_format,
-                record_id_field=request.POST.get(RECORD_ID_INPUT, "").strip() or None,
-                actor=request.user.get_username(),
-                full_dataset=full_dataset,
-                source_name=uploaded.name,
+                record_id_field=record_id_field, actor=request.user.get_username(),
+                full_dataset=full_dataset, source_name=uploaded.name,
             )
         except QualityCheckError as error:
             return refuse(f"The quality check could not run: {error}")
     finally:
         uploaded.close()
     model_admin.message_user(
-        request, outcome_message(contract, outcome),
+        request, check_outcome_message(contract, outcome),
         messages.SUCCESS if outcome.passed and outcome.complete else messages.WARNING,
     )
     return HttpResponseRedirect(contract_url)

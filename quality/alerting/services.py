@@ -1,21 +1,15 @@
-"""Raising alerts and delivering them: every attempt is recorded, failures stay visible."""
+"""Raising alerts, once per problem: the request records them, workers deliver them."""
 
-import time
-
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from quality.alerting.channels import DeliveryFailed, post_webhook, send_email
-from quality.alerting.routing import routed_owner_emails, routed_roles
+from quality.alerting.outbox import deliveries_enqueue
 from quality.models import (
     Alert,
     AlertChannel,
     AlertDelivery,
     AlertKind,
-    ChannelKind,
-    DeliveryStatus,
     Severity,
 )
 from tenancy.audit import audit_log, audit_log_rows, audited
@@ -23,72 +17,55 @@ from tenancy.audit import audit_log, audit_log_rows, audited
 
 @transaction.atomic
 @audited
-def alert_raise(*, space, kind, message, contract=None, metric=None, severity=Severity.WARNING,
-                deliver=True):
-    """Record an alert for the space (and its organization); deliver it once committed."""
+def alert_raise(*, space, kind, message, contract=None, metric=None, severity=Severity.WARNING):
+    """Record an alert for the space (and its organization) and queue its deliveries.
+
+    While an alert of this kind is open for the contract, raising it again counts on that
+    alert (occurrences, latest score and message, last seen) and sends nothing new.
+    """
+    now = timezone.now()
+    score = metric.overall_score if metric is not None else None
+    if contract is not None:
+        repeated = Alert.objects.filter(
+            data_contract=contract, kind=kind, closed_at__isnull=True
+        ).update(occurrences=F("occurrences") + 1, last_seen_at=now, latest_score=score,
+                 message=message, severity=severity, quality_metric=metric)
+        if repeated:
+            alert = Alert.objects.get(data_contract=contract, kind=kind, closed_at__isnull=True)
+            audit_log(action="quality.alert.repeated", instance=alert, space=space,
+                      changes={"occurrences": [None, alert.occurrences],
+                               "latest_score": [None, score]})
+            return alert
     alert = Alert.objects.create(
         organization_id=space.organization_id, space=space, data_contract=contract,
         quality_metric=metric, kind=kind, severity=severity, message=message,
+        last_seen_at=now, latest_score=score,
     )
     channels = AlertChannel.objects.filter(space=space, is_active=True).filter(
         Q(data_contract=None) | Q(data_contract=contract)
     )
     deliveries = AlertDelivery.objects.bulk_create(
-        [AlertDelivery(alert=alert, channel=channel) for channel in channels]
+        [AlertDelivery(alert=alert, channel=channel, next_attempt_at=now) for channel in channels]
     )
     audit_log(action="quality.alert.raised", instance=alert, space=space)
-    if deliver and deliveries:
-        transaction.on_commit(lambda: alert_deliver(alert_id=alert.pk))
+    if deliveries:
+        delivery_ids = [str(delivery.pk) for delivery in deliveries]
+        transaction.on_commit(lambda: deliveries_enqueue(space=space, delivery_ids=delivery_ids))
     return alert
 
 
-def alert_deliver(*, alert_id):
-    """Try every pending or failed delivery of the alert that has attempts left."""
-    deliveries = AlertDelivery.objects.select_related(
-        "channel", "alert", "alert__data_contract"
-    ).filter(alert_id=alert_id).exclude(status=DeliveryStatus.DELIVERED)
-    for delivery in deliveries:
-        delivery_attempt(delivery=delivery)
-
-
+@transaction.atomic
 @audited
-def delivery_attempt(*, delivery):
-    """Send one delivery, retrying with exponential backoff up to the channel's max attempts."""
-    channel, alert = delivery.channel, delivery.alert
-    recipients = routed_owner_emails(
-        contract=alert.data_contract, roles=routed_roles(space=alert.space_id, kind=alert.kind)
-    )
-    max_attempts = channel.config.get("max_attempts", settings.PYCHARTER_WEBHOOK_MAX_ATTEMPTS)
-    if channel.kind == ChannelKind.EMAIL:
-        max_attempts = 1
-    backoff = settings.PYCHARTER_WEBHOOK_BACKOFF_SECONDS
-    while delivery.attempts < max_attempts:
-        delivery.attempts += 1
-        try:
-            if channel.kind == ChannelKind.EMAIL:
-                delivery.recipients = send_email(channel, alert, recipients)
-            else:
-                delivery.recipients = post_webhook(channel, alert, recipients,
-                                                   attempt=delivery.attempts)
-        except DeliveryFailed as error:
-            delivery.status, delivery.last_error = DeliveryStatus.FAILED, str(error)
-            delivery.save(update_fields=["status", "last_error", "attempts"])
-            if delivery.attempts < max_attempts:
-                time.sleep(backoff * 2 ** (delivery.attempts - 1))
-            continue
-        except Exception as error:  # a misconfigured mail backend must not lose the alert
-            delivery.status, delivery.last_error = DeliveryStatus.FAILED, repr(error)
-            delivery.save(update_fields=["status", "last_error", "attempts"])
-            break
-        delivery.status, delivery.delivered_at, delivery.last_error = (
-            DeliveryStatus.DELIVERED, timezone.now(), ""
-        )
-        delivery.save(update_fields=["status", "delivered_at", "last_error", "attempts",
-                                     "recipients"])
-        break
-    audit_log(action=f"quality.alert_delivery.{delivery.status}", instance=delivery,
-              when_changed=True)
-    return delivery
+def alert_close(*, contract, kind):
+    """Close the contract's open alert of this kind (a complete check passed again).
+    Returns how many were closed (0 or 1)."""
+    alert = Alert.objects.filter(data_contract=contract, kind=kind, closed_at__isnull=True).first()
+    if alert is None:
+        return 0
+    alert.closed_at = timezone.now()
+    alert.save(update_fields=["closed_at"])
+    audit_log(action="quality.alert.closed", instance=alert, space=contract.space)
+    return 1
 
 
 @transaction.atomic

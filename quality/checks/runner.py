@@ -11,7 +11,9 @@ reopens it if it had been resolved). Only a complete check of the full dataset
 says what is no longer there: it resolves the open violations nobody has taken
 on and flags (`not_found_since`) the ones someone has. A check whose input could
 not all be read (it ended early, could not be decoded, records over the size
-limit) is incomplete: it records what it saw and resolves nothing. An input
+limit) is incomplete: it records what it saw and resolves nothing. A failed check
+raises the contract's alert (or counts on the open one); a complete passing check
+of the full dataset closes it. An input
 without records, or a record id field no record has, is an error: nothing is
 written.
 """
@@ -26,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from contracts.models import DataContract
-from quality.alerting.services import alert_raise
+from quality.alerting.services import alert_close, alert_raise
 from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter, CopyWriter
 from quality.engine import (
     VALIDATION_ERROR,
@@ -361,6 +363,8 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
             severity=Severity.CRITICAL if metrics.overall_score < 50 else Severity.WARNING,
             message=f"{contract.name} {contract.version} failed its quality check: {breaches}",
         ).pk
+    elif complete and full_dataset:
+        alert_close(contract=contract, kind=AlertKind.QUALITY_CHECK_FAILED)
     outcome.seconds = time.monotonic() - started
     return outcome
 

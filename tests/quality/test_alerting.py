@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from contracts.models import MetadataRecordITSME, MetadataRecordSupportLead
-from quality.alerting.services import alert_acknowledge, alert_raise
-from quality.models import AlertChannel, AlertDelivery, AlertRouting
+from quality.alerting.outbox import delivery_claim
+from quality.alerting.services import alert_acknowledge, alert_close, alert_raise
+from quality.models import Alert, AlertChannel, AlertDelivery, AlertRouting
 from tests import factories
+from tests.task_queue import run_queued_tasks
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -88,6 +90,7 @@ def test_a_failed_check_emails_the_it_smes_and_support_leads(
 
     with django_capture_on_commit_callbacks(execute=True):
         alert = _raise(space, contract)
+    run_queued_tasks()
 
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["it.sme@example.com", "lead@example.com"]
@@ -102,9 +105,11 @@ def test_a_breaking_version_goes_to_business_owners_and_routing_is_configurable(
     AlertChannel.objects.create(space=space, name="Mail", kind="email")
     with django_capture_on_commit_callbacks(execute=True):
         _raise(space, contract, kind="breaking_version")
+    run_queued_tasks()
     AlertRouting.objects.create(space=space, routes={"quality_check_failed": ["business_owners"]})
     with django_capture_on_commit_callbacks(execute=True):
         _raise(space, contract)
+    run_queued_tasks()
 
     assert [message.to for message in mail.outbox] == [["biz@example.com"], ["biz@example.com"]]
 
@@ -121,6 +126,7 @@ def test_webhooks_are_signed_and_retried_with_backoff(
         )
         with django_capture_on_commit_callbacks(execute=True):
             alert = _raise(space, contract)
+        run_queued_tasks()
 
     delivery = AlertDelivery.objects.get(alert=alert)
     assert (delivery.status, delivery.attempts) == ("delivered", 3)
@@ -139,6 +145,7 @@ def test_a_failing_webhook_is_recorded_and_retried_later(
                                     config={"url": receiver.url, "max_attempts": 2})
         with django_capture_on_commit_callbacks(execute=True):
             alert = _raise(space, contract)
+        run_queued_tasks()
         delivery = AlertDelivery.objects.get(alert=alert)
         assert (delivery.status, delivery.attempts) == ("failed", 2)
         assert delivery.last_error == f"HTTP 500 from {receiver.url}"
@@ -159,6 +166,7 @@ def test_an_unreachable_webhook_fails_within_its_timeout(
 
     with django_capture_on_commit_callbacks(execute=True):
         alert = _raise(space, contract)
+    run_queued_tasks()
 
     delivery = AlertDelivery.objects.get(alert=alert)
     assert delivery.status == "failed"
@@ -173,6 +181,7 @@ def test_channels_of_another_space_receive_nothing(
 
     with django_capture_on_commit_callbacks(execute=True):
         _raise(space, contract)
+    run_queued_tasks()
 
     assert mail.outbox == []
     assert AlertDelivery.objects.count() == 0
@@ -228,6 +237,7 @@ def test_activating_a_signed_off_breaking_version_alerts_its_business_owners(
 
     with space_scope(space), django_capture_on_commit_callbacks(execute=True):
         contract_activate(contract=breaking, actor=steward, accept_breaking_changes=True)
+    run_queued_tasks()
 
     alert = Alert.objects.get()
     assert (alert.kind, alert.data_contract_id) == ("breaking_version", breaking.pk)
@@ -277,6 +287,7 @@ def test_delivery_checks_the_destination_again(
 
         with django_capture_on_commit_callbacks(execute=True):
             alert = _raise(space, contract)
+        run_queued_tasks()
 
     delivery = AlertDelivery.objects.get(alert=alert)
     assert delivery.status == "failed"
@@ -285,3 +296,62 @@ def test_delivery_checks_the_destination_again(
         "PYCHARTER_WEBHOOK_ALLOWED_HOSTS if it is meant."
     )
     assert receiver.requests == []
+
+
+def test_raising_only_records_the_delivery_and_the_worker_sends_it(
+    space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=space, name="Mail", kind="email")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = _raise(space, contract)
+    recorded = AlertDelivery.objects.get(alert=alert)
+    sent_by_the_request = len(mail.outbox)
+    ran = run_queued_tasks()
+
+    assert (recorded.status, recorded.attempts, sent_by_the_request) == ("pending", 0, 0)
+    assert ran == 1
+    assert AlertDelivery.objects.get(alert=alert).status == "delivered"
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_worker_cannot_claim_a_delivery_being_sent(space, contract):
+    channel = AlertChannel.objects.create(space=space, name="Mail", kind="email")
+    delivery = AlertDelivery.objects.get(alert=_raise(space, contract), channel=channel)
+
+    claims = [delivery_claim(delivery_id=delivery.pk), delivery_claim(delivery_id=delivery.pk)]
+
+    assert claims == [True, False]
+    assert AlertDelivery.objects.get(pk=delivery.pk).status == "sending"
+
+
+def test_a_repeated_alert_counts_on_the_open_one_and_sends_nothing_new(
+    space, other_space, contract, django_capture_on_commit_callbacks
+):
+    AlertChannel.objects.create(space=space, name="Mail", kind="email")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _raise(space, contract)
+        again = alert_raise(space=space, contract=contract, kind="quality_check_failed",
+                            message="flight_bookings failed: overall_score 70 below 95")
+        breaking = _raise(space, contract, kind="breaking_version")
+    run_queued_tasks()
+
+    first.refresh_from_db()
+    assert again.pk == first.pk
+    assert (first.occurrences, first.message) == (
+        2, "flight_bookings failed: overall_score 70 below 95")
+    assert first.last_seen_at > first.created_at
+    assert breaking.pk != first.pk
+    assert AlertDelivery.objects.count() == 2
+    assert len(mail.outbox) == 2
+    assert Alert.objects.filter(space=other_space).count() == 0
+
+
+def test_a_closed_alert_is_raised_anew(space, contract):
+    first = _raise(space, contract)
+    assert alert_close(contract=contract, kind="quality_check_failed") == 1
+
+    second = _raise(space, contract)
+
+    assert second.pk != first.pk
+    assert second.occurrences == 1

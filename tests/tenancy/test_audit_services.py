@@ -23,6 +23,7 @@ from contracts.selectors import contract_bundle, contract_get
 from contracts.services import contract_edit, lifecycle, links, reference, review
 from contracts.services.contract_import import contract_import
 from contracts.services.document_import import contract_documents_import
+from quality.alerting import outbox
 from quality.alerting import services as alerting
 from quality.models import Alert, AlertChannel, AlertDelivery, QualityViolation
 from quality.services import results, triage
@@ -43,7 +44,10 @@ NOT_WRITES = {
     "contracts.services.links.audit_link": "records the entries of the link services",
     "contracts.services.links.links_by_role": "reads",
     "quality.services.triage.validate_resolution": "validates",
-    "quality.alerting.services.alert_deliver": "runs delivery_attempt, which records",
+    "quality.alerting.outbox.delivery_claim": "marks a delivery taken by this worker",
+    "quality.alerting.outbox.deliveries_send": "runs delivery_send, which records",
+    "quality.alerting.outbox.deliveries_due": "reads",
+    "quality.alerting.outbox.deliveries_enqueue": "queues a task",
     "quality.alerting.services.alert_breaking_version": "receiver: runs alert_raise",
     "tenancy.shared.sniff_content_type": "computes a type",
     "tenancy.shared.safe_filename": "computes a name",
@@ -59,7 +63,7 @@ NOT_WRITES = {
 
 
 def _service_modules():
-    modules = [alerting, shared]
+    modules = [alerting, outbox, shared]
     for package in (contracts.services, quality.services):
         modules.extend(importlib.import_module(f"{package.__name__}.{info.name}")
                        for info in pkgutil.iter_modules(package.__path__))
@@ -341,7 +345,7 @@ def case_violation_prioritize(given):
 
 def case_alert_raise(given):
     yield lambda: alerting.alert_raise(space=given.space, kind="quality_check_failed",
-                                       message="Orders failed", deliver=False)
+                                       message="Orders failed")
     yield "quality.alert.raised", lambda: _entry_of(Alert.objects.get())
 
 
@@ -351,12 +355,33 @@ def case_alert_acknowledge(given):
     yield "quality.alert.acknowledged", _entry_of(alert)
 
 
-def case_delivery_attempt(given):
+def _delivery(given):
     channel = AlertChannel.objects.create(space=given.space, name="Mail", kind="email")
     delivery = AlertDelivery.objects.create(alert=given.alert(), channel=channel)
-    delivery = AlertDelivery.objects.select_related("channel", "alert").get(pk=delivery.pk)
-    yield lambda: alerting.delivery_attempt(delivery=delivery)
+    return AlertDelivery.objects.select_related("channel", "alert").get(pk=delivery.pk)
+
+
+def case_delivery_send(given):
+    delivery = _delivery(given)
+    yield lambda: outbox.delivery_send(delivery=delivery)
     yield f"quality.alert_delivery.{delivery.status}", _entry_of(delivery)
+
+
+def case_deliveries_retry(given):
+    delivery = _delivery(given)
+    AlertDelivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=1)
+    yield lambda: outbox.deliveries_retry(
+        deliveries=AlertDelivery.objects.filter(pk=delivery.pk), actor=given.steward)
+    yield "quality.alertdelivery.retried", (AlertDelivery, "")
+
+
+def case_alert_close(given):
+    draft = given.draft()
+    alert = Alert.objects.create(organization=given.organization, space=given.space,
+                                 data_contract=draft, kind="quality_check_failed",
+                                 message="Orders failed")
+    yield lambda: alerting.alert_close(contract=draft, kind="quality_check_failed")
+    yield "quality.alert.closed", _entry_of(alert)
 
 
 def case_comment_add(given):
@@ -394,7 +419,7 @@ WALK = {
 }
 
 #: The services that take no actor: their entries name the process.
-PROCESS_ACTED = {"alert_raise", "delivery_attempt", "orphans_delete"}
+PROCESS_ACTED = {"alert_raise", "alert_close", "delivery_send", "orphans_delete"}
 
 
 def test_the_walk_covers_every_public_service_function():

@@ -1,16 +1,17 @@
 """Retry the alert deliveries that failed or never ran (e.g. from cron)."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from quality.alerting.services import delivery_attempt
+from quality.alerting.outbox import deliveries_due, deliveries_send
 from quality.models import AlertDelivery, DeliveryStatus
 from tenancy.commands import space_resolve, spaces_all
 from tenancy.scoping import space_scope
 
 
 class Command(BaseCommand):
-    help = ("Retry pending and failed alert deliveries that have attempts left, space by space. "
-            "Exits 1 when deliveries still fail.")
+    help = ("Send, in this process, pending and failed alert deliveries (a new round of "
+            "attempts for each), space by space. Exits 1 when deliveries still fail.")
 
     def add_arguments(self, parser):
         parser.add_argument("--space", help="organization/space (default: every space).")
@@ -20,18 +21,21 @@ class Command(BaseCommand):
         failed = delivered = 0
         for each_space in spaces:
             with space_scope(each_space):
-                deliveries = AlertDelivery.objects.select_related(
-                    "channel", "alert", "alert__data_contract"
-                ).exclude(status=DeliveryStatus.DELIVERED)
-                for delivery in deliveries:
-                    delivery.attempts = 0  # a new round of attempts
-                    result = delivery_attempt(delivery=delivery)
-                    if result.status == DeliveryStatus.DELIVERED:
-                        delivered += 1
-                    else:
-                        failed += 1
-                        self.stderr.write(f"{each_space.organization.slug}/{each_space.slug}: "
-                                          f"{result.channel} still failing: {result.last_error}")
+                AlertDelivery.objects.exclude(
+                    status__in=(DeliveryStatus.DELIVERED, DeliveryStatus.SENDING)
+                ).update(attempts=0, next_attempt_at=timezone.now())
+                tried = set()
+                while due := [delivery_id for delivery_id in deliveries_due()
+                              if delivery_id not in tried]:
+                    tried.update(due)
+                    counts = deliveries_send(delivery_ids=due)
+                    delivered += counts["delivered"]
+                for delivery in AlertDelivery.objects.filter(
+                    pk__in=tried, status=DeliveryStatus.FAILED
+                ).select_related("channel"):
+                    failed += 1
+                    self.stderr.write(f"{each_space.organization.slug}/{each_space.slug}: "
+                                      f"{delivery.channel} still failing: {delivery.last_error}")
         self.stdout.write(f"{delivered} delivered, {failed} still failing.")
         if failed:
             raise SystemExit(1)

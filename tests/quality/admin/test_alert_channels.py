@@ -6,11 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.models import OWNERSHIP_ROLE_LINKS
 from quality.models import Alert, AlertChannel, AlertDelivery, AlertKind, AlertRouting
 from tenancy.models import Role
 from tests import factories
 from tests.quality.admin.helpers import admin_url, signed_in
+from tests.task_queue import run_queued_tasks
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -132,25 +132,31 @@ def test_another_spaces_channel_is_not_listed_nor_found(space, other_space, stew
 # Routing
 
 
-def test_routing_is_validated_and_saved_per_space(space, other_space, steward_client):
+def test_routing_is_chosen_with_checkboxes_and_saved_per_space(
+    space, other_space, steward_client
+):
+    page = steward_client.get(admin_url("alertrouting", "add")).content.decode()
     bad = steward_client.post(admin_url("alertrouting", "add"),
-                              {"space": space.pk, "routes": '{"quality_check_failed": ["cto"]}'})
+                              {"space": space.pk, "route_quality_check_failed": ["cto"]})
     good = steward_client.post(admin_url("alertrouting", "add"),
-                               {"space": space.pk,
-                                "routes": '{"quality_check_failed": ["it_sme"]}'})
+                               {"space": space.pk, "route_quality_check_failed": ["it_sme"],
+                                "route_breaking_version": ["business_owners", "bu_sme"]})
 
+    assert ('<input type="checkbox" name="route_quality_check_failed" value="it_sme" '
+            'id="id_route_quality_check_failed_3" checked>') in page
+    assert 'name="routes"' not in page
     assert bad.status_code == 200
-    assert bad.context["adminform"].form.errors["routes"] == [
-        "quality_check_failed: roles must be a list of "
-        + ", ".join(OWNERSHIP_ROLE_LINKS) + "."]
+    assert bad.context["adminform"].form.errors["route_quality_check_failed"] == [
+        "Select a valid choice. cto is not one of the available choices."]
     assert good.status_code == 302
-    assert AlertRouting.objects.get(space=space).routes == {"quality_check_failed": ["it_sme"]}
+    assert AlertRouting.objects.get(space=space).routes == {
+        "quality_check_failed": ["it_sme"], "breaking_version": ["business_owners", "bu_sme"]}
     assert AlertRouting.objects.filter(space=other_space).count() == 0
 
 
 def test_routing_of_another_space_cannot_be_added(space, other_space, steward_client):
     response = steward_client.post(admin_url("alertrouting", "add"),
-                                   {"space": other_space.pk, "routes": "{}"})
+                                   {"space": other_space.pk})
 
     assert "space" in response.context["adminform"].form.errors
     assert AlertRouting.objects.count() == 0
@@ -188,24 +194,30 @@ def test_a_delivery_is_read_only(space, steward_client):
     assert steward_client.get(admin_url("alertdelivery", "add")).status_code == 403
 
 
-def test_retrying_delivers_again_and_says_how_it_went(
-    space, steward_client, foreign_delivery
+def test_retrying_queues_a_new_round_that_the_worker_delivers(
+    space, steward_client, foreign_delivery, django_capture_on_commit_callbacks
 ):
     failed = _delivery(space)
     failed.attempts = 3  # every attempt used: a retry starts a new round
+    failed.next_attempt_at = None
     failed.save()
 
-    response = steward_client.post(admin_url("alertdelivery"), {
-        "action": "retry_deliveries", "index": "0", "select_across": "0",
-        "_selected_action": [failed.pk, foreign_delivery.pk],
-    })
+    with django_capture_on_commit_callbacks(execute=True):
+        response = steward_client.post(admin_url("alertdelivery"), {
+            "action": "retry_deliveries", "index": "0", "select_across": "0",
+            "_selected_action": [failed.pk, foreign_delivery.pk],
+        })
+    failed.refresh_from_db()
+    queued = (failed.status, failed.attempts, len(mail.outbox))
+    run_queued_tasks()
 
     assert response.status_code == 302
+    assert _messages(response) == ["Queued 1 delivery for a new round of attempts."]
+    assert queued == ("pending", 0, 0)
     failed.refresh_from_db()
     assert (failed.status, failed.attempts, failed.last_error, failed.recipients) == (
         "delivered", 1, "", ["ops@example.com"])
     assert [message.to for message in mail.outbox] == [["ops@example.com"]]
-    assert _messages(response) == ["Retried 1: 1 delivered, 0 still failing."]
     foreign_delivery.refresh_from_db()
     assert (foreign_delivery.status, foreign_delivery.attempts) == ("failed", 1)
 
@@ -292,3 +304,28 @@ def test_a_webhook_into_the_sites_own_network_is_refused(steward_client, space):
         "with PYCHARTER_WEBHOOK_ALLOWED_HOSTS if it is meant."
     ]
     assert not AlertChannel.objects.filter(space=space).exists()
+
+
+# Alerts
+
+
+def test_an_alert_is_acknowledged_from_its_own_page(space, steward, steward_client,
+                                                    viewer_client):
+    alert = Alert.objects.create(organization=space.organization, space=space,
+                                 kind=AlertKind.QUALITY_CHECK_FAILED, message="flights failed")
+    acknowledge_url = reverse("admin:quality_alert_acknowledge", args=[alert.pk])
+    viewer_page = viewer_client.get(admin_url("alert", "change", alert.pk)).content.decode()
+    steward_page = steward_client.get(admin_url("alert", "change", alert.pk)).content.decode()
+
+    refused = viewer_client.post(acknowledge_url)
+    response = steward_client.post(acknowledge_url)
+
+    assert f'action="{acknowledge_url}"' in steward_page
+    assert acknowledge_url not in viewer_page
+    assert refused.status_code == 403
+    assert response["Location"] == admin_url("alert", "change", alert.pk)
+    assert _messages(response) == ["Alert acknowledged."]
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == steward
+    assert acknowledge_url not in steward_client.get(
+        admin_url("alert", "change", alert.pk)).content.decode()

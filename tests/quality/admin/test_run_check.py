@@ -7,8 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quality.models import Alert, QualityMetric, QualityViolation
+from tenancy.jobs import job_retry
+from tenancy.models import Job, JobState
 from tests import factories
 from tests.quality.admin.helpers import admin_url
+from tests.task_queue import run_queued_tasks
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -301,3 +304,100 @@ def test_the_lists_show_incomplete_checks_and_violations_not_found_again(
     assert QualityViolation.objects.get(pk=taken_on.pk).not_found_since is not None
     assert violations.count("not found in the latest check</span>") == 1
     assert [metric.is_complete for metric in checks.context["cl"].result_list] == [False]
+
+
+# Large files run as jobs
+
+
+@pytest.fixture
+def job_threshold(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PYCHARTER_QUALITY_JOB_THRESHOLD_BYTES = 40
+    return settings.MEDIA_ROOT
+
+
+def test_a_file_over_the_job_threshold_returns_at_once_and_the_worker_writes_the_metric(
+    checkable, space, other_space, steward, steward_client, job_threshold,
+    django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id",
+                        quality_check_partial="on")
+    job = Job.objects.get()
+    written_before_the_worker = _written(space)
+    stored = list((job_threshold / "jobs" / "quality-checks").rglob("users.jsonl"))
+    size = stored[0].stat().st_size
+
+    run_queued_tasks()
+
+    job.refresh_from_db()
+    metric = QualityMetric.objects.get(data_contract=checkable)
+    assert response["Location"] == reverse("admin:tenancy_job_change", args=[job.pk])
+    assert written_before_the_worker == (0, 0, 0)
+    assert len(stored) == 1
+    assert (job.kind, job.space, job.requested_by) == ("quality.check_run", space, steward)
+    assert (job.state, job.error) == (JobState.DONE, "")
+    assert (job.progress_done, job.progress_total) == (size, size)
+    assert job.result == metric
+    assert job.result_url == reverse("admin:quality_qualitymetric_change", args=[metric.pk])
+    assert job.result_summary == (
+        f"Quality check of flights 1.0.0 failed: score {metric.overall_score:.1f}, 4 records, "
+        "2 invalid; violations opened 2, updated 0, reopened 0, resolved 0."
+    )
+    assert (metric.created_by, metric.additional_metadata["full_dataset"]) == (
+        steward.username, False)
+    assert sorted(QualityViolation.objects.filter(data_contract=checkable)
+                  .values_list("record_identifier", "field_name")) == [("u2", "age"), ("u3", "age")]
+    assert not stored[0].exists()  # removed once the check committed
+    assert _written(other_space) == (0, 0, 0)
+
+
+def test_a_check_job_that_fails_half_way_writes_nothing_and_can_be_retried(
+    checkable, space, steward, steward_client, job_threshold, django_capture_on_commit_callbacks
+):
+    # invalid records are written before the end of the file shows no record has the id field
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(steward_client, checkable, _jsonl(), quality_check_record_id="booking_id",
+             quality_check_partial="on")
+    job = Job.objects.get()
+
+    run_queued_tasks()
+
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert job.error == ("QualityCheckError: The quality check could not run: no record of "
+                         "users.jsonl has the record id field 'booking_id'.")
+    assert _written(space) == (0, 0, 0)
+    assert len(list((job_threshold / "jobs" / "quality-checks").rglob("users.jsonl"))) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        job_retry(job=job, user=steward)
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (JobState.FAILED, 2)
+
+
+def test_a_check_that_fails_again_updates_its_open_alert_and_a_passing_one_closes_it(
+    checkable, space, steward_client
+):
+    _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id")
+    _run(steward_client, checkable, _jsonl(RECORDS[1:]), quality_check_record_id="user_id")
+    alert = Alert.objects.get(data_contract=checkable)
+    second_metric = QualityMetric.objects.filter(data_contract=checkable).latest("created_at")
+    repeated = (alert.occurrences, alert.latest_score, alert.quality_metric, alert.closed_at)
+
+    _run(steward_client, checkable, _jsonl([RECORDS[0], RECORDS[3]]),
+         quality_check_record_id="user_id", quality_check_confirm_resolve="on")
+
+    alert.refresh_from_db()
+    assert repeated == (2, second_metric.overall_score, second_metric, None)
+    assert alert.closed_at is not None
+    assert Alert.objects.filter(data_contract=checkable).count() == 1
+
+
+def test_a_partial_passing_check_leaves_the_alert_open(checkable, steward_client):
+    _run(steward_client, checkable, _jsonl(), quality_check_record_id="user_id")
+
+    _run(steward_client, checkable, _jsonl([RECORDS[0]]), quality_check_record_id="user_id",
+         quality_check_partial="on")
+
+    assert Alert.objects.get(data_contract=checkable).closed_at is None
