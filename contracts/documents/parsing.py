@@ -20,8 +20,6 @@ from typing import Any
 
 import semver
 
-from contracts.validators import display_name_problem, name_problem, owner_id_problem
-
 from .bundle import ContractBundle, MetadataPart, ParsedDocuments
 from .errors import DocumentError, FieldPath
 from .layout import (
@@ -39,6 +37,7 @@ from .layout import (
     DocumentExtraRecorder,
 )
 from .loading import JSON_SUFFIXES, YAML_SUFFIXES, LoadedDocument, load_document
+from .names import display_name_problem, name_problem, owner_id_problem
 from .nodes import DocumentNode
 from .parts import (
     ContractIdentity,
