@@ -8,3 +8,9 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from contracts import checks  # noqa: F401  (registers the system checks)
+
+    def integrity_problems(self):
+        """What `manage.py check_integrity` lists for this app: names breaking the rules."""
+        from contracts.validators import name_report_lines
+
+        return [f"bad name: {line}" for line in name_report_lines(self.apps)]

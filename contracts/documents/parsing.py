@@ -20,7 +20,7 @@ from typing import Any
 
 import semver
 
-from .bundle import ContractBundle, ParsedDocuments
+from .bundle import ContractBundle, MetadataPart, ParsedDocuments
 from .errors import DocumentError, FieldPath
 from .layout import (
     COERCION_RULES_BLOCK,
@@ -37,6 +37,7 @@ from .layout import (
     DocumentExtraRecorder,
 )
 from .loading import JSON_SUFFIXES, YAML_SUFFIXES, LoadedDocument, load_document
+from .names import display_name_problem, name_problem, owner_id_problem
 from .nodes import DocumentNode
 from .parts import (
     ContractIdentity,
@@ -145,9 +146,11 @@ def parse_split_documents(
                              recorder=recorder)
     metadata = part_nodes.get(METADATA_BLOCK)
     if name is None:
-        name = _from_metadata(metadata, "title", documents).text()
+        name = _checked_name(_from_metadata(metadata, "title", documents), name_problem)
     elif not name.strip():
         raise DocumentError(None, None, "name", "the contract's name is empty")
+    elif (problem := name_problem(name)) is not None:
+        raise DocumentError(None, None, "name", problem)
     if version is None:
         version = _from_metadata(metadata, "version", documents).version()
     elif not semver.Version.is_valid(version):
@@ -241,6 +244,13 @@ def parse_seed_folder(folder: Path, *, max_bytes: int) -> ParsedDocuments:
     owners = [parse_owner(item) for item in items.get("owners", [])]
     systems = [parse_system(item) for item in items.get("systems", [])]
     domains = [parse_domain(item) for item in items.get("domains", [])]
+    for item, owner in zip(items.get("owners", []), owners, strict=True):
+        _refuse_problem(item, "id", owner_id_problem(owner.id))
+        _refuse_problem(item, "name", display_name_problem(owner.name))
+    for item, entity in zip(
+        (*items.get("systems", []), *items.get("domains", [])), (*systems, *domains), strict=True
+    ):
+        _refuse_problem(item, "name", name_problem(entity.name))
     _refuse_duplicates(items.get("owners", []), [owner.id for owner in owners], "owner id")
     _refuse_duplicates(items.get("systems", []), [system.name for system in systems], "system")
     _refuse_duplicates(items.get("domains", []), [domain.name for domain in domains], "domain")
@@ -323,7 +333,7 @@ def _contract_columns(node: DocumentNode, recorder: DocumentExtraRecorder) -> di
     status = node.optional_child("status")
     description = node.optional_child("description")
     return {
-        "name": node.required_child("name").text(),
+        "name": _checked_name(node.required_child("name"), name_problem),
         "version": node.required_child("version").version(),
         "status": status.status() if status else None,
         "description": description.optional_text() if description else None,
@@ -350,6 +360,8 @@ def _build_bundle(
         METADATA_BLOCK: lambda node: parse_metadata(node, identity, recorder),
     }
     parts = {block: readers[block](node) for block, node in part_nodes.items()}
+    if METADATA_BLOCK in parts:
+        _check_metadata_names(part_nodes[METADATA_BLOCK], parts[METADATA_BLOCK])
     if versions is not None:
         _check_versions(versions, parts, recorder)
     _refuse_rule_conflicts(parts, part_nodes)
@@ -409,3 +421,35 @@ def _refuse_duplicates(items: Iterable[DocumentNode], names: list[str], what: st
         if name in seen:
             raise item.error(f"{what} {name!r} is listed twice")
         seen.add(name)
+
+
+def _checked_name(node: DocumentNode, problem_of) -> str:
+    """The node's text, refused with its file, line and field when `problem_of` finds fault."""
+    value = node.text()
+    problem = problem_of(value)
+    if problem is not None:
+        raise node.error(problem)
+    return value
+
+
+def _refuse_problem(item: DocumentNode, key: str, problem: str | None) -> None:
+    if problem is not None:
+        raise item.child(key).error(problem)
+
+
+def _check_metadata_names(node: DocumentNode, metadata: MetadataPart) -> None:
+    """Owner ids, system and domain names the metadata links to follow the naming rules,
+    since the import creates the ones that do not exist yet."""
+    named_lists = [
+        *((("ownership", role), ids, owner_id_problem) for role, ids in metadata.ownership.items()),
+        *((("lineage", role), names, name_problem) for role, names in metadata.lineage.items()),
+        (("domains",), metadata.domains, name_problem),
+    ]
+    for path, names, problem_of in named_lists:
+        for index, name in enumerate(names):
+            problem = problem_of(name)
+            if problem is None:
+                continue
+            if path == ("domains",) and "domain" in node.mapping():
+                raise node.child("domain").error(problem)
+            raise node.document.error((*node.path, *path, index), problem)

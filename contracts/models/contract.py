@@ -5,7 +5,7 @@ from django.db import models
 from seal.models import SealableModel
 
 from contracts.models.base import Status, TimestampedModel, created_at_field, uuid_primary_key
-from contracts.validators import validate_semantic_version
+from contracts.validators import validate_name, validate_semantic_version
 from tenancy.models import Space
 from tenancy.scoping import space_scoped_manager
 
@@ -22,7 +22,11 @@ class DataContract(TimestampedModel):
 
     id = uuid_primary_key()
     name = models.CharField(
-        "name", max_length=255, help_text='The dataset\'s contract name, e.g. "template_contract".'
+        "name",
+        max_length=255,
+        validators=[validate_name],
+        help_text='The dataset\'s contract name, e.g. "template_contract": ASCII letters, digits, '
+        '"_", "-" and ".", starting with a letter or digit.',
     )
     version = models.CharField(
         "version",

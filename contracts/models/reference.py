@@ -4,6 +4,7 @@ from django.db import models
 
 from contracts.models.base import TimestampedModel, uuid_primary_key
 from contracts.providers import ProviderType, validate_provider_config
+from contracts.validators import validate_display_name, validate_name, validate_owner_id
 from tenancy.models import Organization
 from tenancy.scoping import organization_scoped_manager
 
@@ -20,9 +21,16 @@ class Owner(TimestampedModel):
         "owner id",
         primary_key=True,
         max_length=255,
-        help_text='A stable identifier such as "lincoln_mak" or "operations-team".',
+        validators=[validate_owner_id],
+        help_text='A stable identifier such as "lincoln_mak", "operations-team" or '
+        '"lincoln.mak@example.com": ASCII letters, digits, "_", "-", ".", "@" and "+", '
+        "starting with a letter or digit.",
     )
-    name = models.CharField("name", max_length=255, null=True, blank=True)
+    name = models.CharField(
+        "name", max_length=255, null=True, blank=True, validators=[validate_display_name],
+        help_text='How people see the owner, e.g. "Lincoln Mak": free text on one line, without '
+        "control characters or characters that reorder text.",
+    )
     email = models.EmailField("email", max_length=255, unique=True, null=True, blank=True)
     team = models.CharField("team", max_length=255, null=True, blank=True)
     additional_info = models.JSONField("additional info", null=True, blank=True)
@@ -60,7 +68,11 @@ class System(TimestampedModel):
     """
 
     id = uuid_primary_key()
-    name = models.CharField("name", max_length=255, help_text='For example "1811" or "ICC".')
+    name = models.CharField(
+        "name", max_length=255, validators=[validate_name],
+        help_text='For example "1811" or "RES-CORE": ASCII letters, digits, "_", "-" and ".", '
+        "starting with a letter or digit.",
+    )
     app_id = models.CharField("application id", max_length=255, null=True, blank=True)
     description = models.TextField("description", null=True, blank=True)
     organization = models.ForeignKey(
@@ -107,7 +119,11 @@ class Domain(TimestampedModel):
     """
 
     id = uuid_primary_key()
-    name = models.CharField("name", max_length=255, help_text='For example "IOC".')
+    name = models.CharField(
+        "name", max_length=255, validators=[validate_name],
+        help_text='For example "IOC" or "customer-data": ASCII letters, digits, "_", "-" and ".", '
+        "starting with a letter or digit.",
+    )
     description = models.TextField("description", null=True, blank=True)
     organization = models.ForeignKey(
         Organization,
