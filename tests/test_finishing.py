@@ -91,3 +91,64 @@ def test_a_folder_of_reference_data_alone_still_imports(db, space, unscoped, tmp
                  stdout=io.StringIO(), stderr=io.StringIO())
 
     assert list(Owner.objects.values_list("name", flat=True)) == ["Operations"]
+
+
+def _site_header(html):
+    return '<span class="pycharter-brand__name">PyCharter Governance</span>' in html
+
+
+def test_a_refused_admin_page_is_the_sites_own_403_page(client, viewer, space, unscoped):
+    from django.urls import reverse
+
+    from tests.factories import DataContractFactory
+
+    contract = DataContractFactory(space=space, name="flight_bookings")
+    client.force_login(viewer)
+
+    response = client.get(reverse("admin:contracts_datacontract_activate", args=[contract.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert _site_header(html)
+    assert "<title>Not allowed | PyCharter Governance</title>" in html
+    assert "<h1>Not allowed</h1>" in html
+    assert f"Your account <strong>{viewer.username}</strong> may not open this page" in html
+    assert '<a href="/admin/">Back to the site home</a>' in html
+    assert 'id="logout-form"' in html
+
+
+def test_a_refusal_with_a_reason_shows_the_reason(rf, viewer):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/admin/contracts/owner/x/delete/")
+    request.user = viewer
+
+    response = permission_denied(
+        request, PermissionDenied("The space Flights links to it and you may not edit it.")
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert _site_header(html)
+    assert "<p>The space Flights links to it and you may not edit it.</p>" in html
+
+
+def test_the_admin_pages_name_the_sites_icon(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+
+    assert '<link rel="icon" href="/static/pycharter/favicon.ico" sizes="32x32">' in html
+    assert '<link rel="icon" href="/static/pycharter/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_favicon_ico_redirects_to_the_vendored_icon(client, db):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/static/pycharter/favicon.ico"
+    icon = Path(finders.find("pycharter/favicon.ico")).read_bytes()
+    assert icon[:4] == b"\x00\x00\x01\x00"
+    assert b"PNG" in icon[:32]
+    assert Path(finders.find("pycharter/favicon.svg")).read_text().startswith("<svg ")
