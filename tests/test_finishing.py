@@ -152,3 +152,56 @@ def test_favicon_ico_redirects_to_the_vendored_icon(client, db):
     assert icon[:4] == b"\x00\x00\x01\x00"
     assert b"PNG" in icon[:32]
     assert Path(finders.find("pycharter/favicon.svg")).read_text().startswith("<svg ")
+
+
+def _capitalized(response):
+    """Every spelling of my_contract on the page that is not the one written."""
+    html = response.content.decode()
+    return sorted({spelling for spelling in ("My_contract", "MY_CONTRACT", "My_Contract")
+                   if spelling in html})
+
+
+def test_a_contracts_name_shows_as_written_on_its_pages_and_in_messages(
+    client, steward, space, unscoped
+):
+    import json
+
+    from django.urls import reverse
+
+    from contracts.models import DataContract
+    from tests.contracts.admin.contract_graph import BOOKING_SCHEMA
+
+    client.force_login(steward)
+    added = client.post(reverse("admin:contracts_datacontract_add"), {
+        "space": space.pk, "name": "my_contract", "version": "1.0.0", "description": "",
+        "schema_data": json.dumps(BOOKING_SCHEMA), "validation_rules_data": "",
+        "coercion_rules_data": "", "metadata_type": "object", "metadata_description": "",
+        "governance_rules": "",
+    }, follow=True)
+    contract = DataContract.objects.get(name="my_contract")
+    change = reverse("admin:contracts_datacontract_change", args=[contract.pk])
+
+    pages = {
+        "added": added,
+        "changelist": client.get(reverse("admin:contracts_datacontract_changelist")),
+        "changelist search": client.get(reverse("admin:contracts_datacontract_changelist"),
+                                        {"q": "my_contract"}),
+        "change": client.get(change),
+        "history": client.get(reverse("admin:contracts_datacontract_history",
+                                      args=[contract.pk])),
+        "delete": client.get(reverse("admin:contracts_datacontract_delete",
+                                     args=[contract.pk])),
+        "new version": client.get(reverse("admin:contracts_datacontract_new_version",
+                                          args=[contract.pk])),
+        "deprecated": client.post(reverse("admin:contracts_datacontract_deprecate",
+                                          args=[contract.pk]), follow=True),
+    }
+
+    assert {name: response.status_code for name, response in pages.items()} == dict.fromkeys(
+        pages, 200
+    )
+    assert {name: _capitalized(response) for name, response in pages.items()} == dict.fromkeys(
+        pages, []
+    )
+    assert "my_contract 1.0.0 was added as a draft." in pages["added"].content.decode()
+    assert "my_contract 1.0.0 is deprecated." in pages["deprecated"].content.decode()

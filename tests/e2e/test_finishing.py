@@ -1,4 +1,5 @@
-"""Change pages show no dark header bar that belongs to nothing, above the Save row or elsewhere.
+"""Change pages show no dark header bar that belongs to nothing, above the Save row or elsewhere,
+and the contract's name as written.
 
 With E2E_SCREENSHOTS=1 the test also saves what it saw to tests/e2e/screenshots/.
 """
@@ -20,7 +21,8 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 # What a person sees just above the Save row: the first element with a background, from the
 # top of the painting order down, at points across the gap between the form and the row.
-# Header bars among the page's h2/legend/caption: their text and height.
+# Header bars among the page's h2/legend/caption: their text and height. How the page
+# spells the contract's name.
 MEASURE = """() => {
   const row = document.querySelector('.submit-row');
   row.scrollIntoView({block: 'center'});
@@ -39,7 +41,8 @@ MEASURE = """() => {
   const bars = [...document.querySelectorAll('#content h2, #content legend, #content caption')]
     .filter((bar) => bar.offsetParent !== null)
     .map((bar) => ({text: bar.innerText.trim(), height: bar.getBoundingClientRect().height}));
-  return {painted, bars};
+  const spellings = document.body.innerText.match(/flight_bookings/gi) || [];
+  return {painted, bars, spellings: [...new Set(spellings)]};
 }"""
 
 
@@ -86,3 +89,5 @@ def test_no_header_bar_shows_above_the_save_row(
     assert measured["painted"] == [None] * 9
     assert [bar for bar in measured["bars"] if not bar["text"]] == []
     assert [bar["text"] for bar in measured["bars"] if bar["height"] > 80] == []
+    # Identifiers as written, whatever the stylesheet does to headings and captions.
+    assert measured["spellings"] == ["flight_bookings"]
