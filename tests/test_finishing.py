@@ -38,18 +38,13 @@ def test_a_space_without_its_organization_lists_the_spaces_too(db, space):
     )
 
 
-def _import_command_exit(folder, space):
-    """Runs the command as manage.py does, so a refusal becomes the process's exit status."""
-    from contracts.management.commands.import_contract import Command
-
-    errors = io.StringIO()
-    command = Command(stdout=io.StringIO(), stderr=errors)
-    with pytest.raises(SystemExit) as exit_status:
-        command.run_from_argv([
-            "manage.py", "import_contract", str(folder),
-            "--space", f"{space.organization.slug}/{space.slug}",
-        ])
-    return exit_status.value.code, errors.getvalue()
+def _import_refusal(folder, space):
+    """The command's refusal; manage.py exits with its return code and prints its message."""
+    with pytest.raises(CommandError) as error:
+        call_command("import_contract", str(folder),
+                     "--space", f"{space.organization.slug}/{space.slug}",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    return error.value.returncode, str(error.value)
 
 
 def test_importing_an_empty_folder_exits_non_zero_naming_the_folder(db, space, unscoped,
@@ -57,12 +52,12 @@ def test_importing_an_empty_folder_exits_non_zero_naming_the_folder(db, space, u
     folder = tmp_path / "contracts-to-load"
     folder.mkdir()
 
-    code, errors = _import_command_exit(folder, space)
+    code, message = _import_refusal(folder, space)
 
     assert code == 1
-    assert errors == (
-        f"CommandError: {folder}: nothing to import: the folder has no entries in a contracts, "
-        "owners, systems or domains file (.yaml, .yml or .json) of PyCharter's seed layout\n"
+    assert message == (
+        f"{folder}: nothing to import: the folder has no entries in a contracts, "
+        "owners, systems or domains file (.yaml, .yml or .json) of PyCharter's seed layout"
     )
     assert DataContract.objects.count() == 0
 
@@ -74,10 +69,10 @@ def test_a_folder_of_files_outside_the_seed_layout_has_nothing_to_import(db, spa
     (folder / "member_contract.yaml").write_text((FIXTURES / "member_contract.yaml").read_text())
     (folder / "contracts.yaml").write_text("# filled in by the nightly job\n")
 
-    code, errors = _import_command_exit(folder, space)
+    code, message = _import_refusal(folder, space)
 
     assert code == 1
-    assert f"CommandError: {folder}: nothing to import" in errors
+    assert message.startswith(f"{folder}: nothing to import: ")
     assert DataContract.objects.count() == 0
 
 
