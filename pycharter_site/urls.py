@@ -1,7 +1,9 @@
 """URL configuration: the steward admin is the site; pipelines use the API under /api/."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from pycharter_site.health import health
@@ -13,4 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("pycharter_site.api_urls")),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico on every page that names no icon (the API, attachments).
+    # Lazy, and not permanent: the static file's hashed name changes with each release.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("pycharter/favicon.ico"),
+                                             permanent=False)),
 ]

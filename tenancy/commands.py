@@ -27,12 +27,19 @@ def space_resolve(reference):
         if not separator:
             raise CommandError(
                 f"--space {reference!r}: expected organization/space, "
-                "e.g. skyline/flight-operations."
+                f"e.g. skyline/flight-operations. {_spaces_listed(spaces)}"
             )
         space = spaces.filter(organization__slug=organization_slug, slug=space_slug).first()
-    if space is None:
-        raise CommandError(f"--space {reference!r}: no such space.")
+        if space is None:
+            raise CommandError(f"--space {reference!r}: no such space. {_spaces_listed(spaces)}")
     return space
+
+
+def _spaces_listed(spaces):
+    """Commands run with full rights, so naming every space shows the caller nothing hidden."""
+    names = [f"{space.organization.slug}/{space.slug}"
+             for space in spaces.order_by("organization__slug", "slug")]
+    return f"Spaces: {', '.join(names) if names else 'none yet'}"
 
 
 def spaces_all():

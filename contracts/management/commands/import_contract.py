@@ -19,7 +19,15 @@ def documents_parse(paths, *, max_bytes):
     files of one contract. Returns the parsed documents and the notes of what could not be
     mapped (ODCS)."""
     if len(paths) == 1 and paths[0].is_dir():
-        return parse_seed_folder(paths[0], max_bytes=max_bytes), []
+        parsed = parse_seed_folder(paths[0], max_bytes=max_bytes)
+        if not (parsed.bundles or parsed.owners or parsed.systems or parsed.domains):
+            # A pipeline pointed at the wrong folder must fail, not report success.
+            raise DocumentError(
+                paths[0], None, None,
+                "nothing to import: the folder has no entries in a contracts, owners, systems "
+                "or domains file (.yaml, .yml or .json) of PyCharter's seed layout",
+            )
+        return parsed, []
     for path in paths:
         if not path.is_file():
             raise DocumentError(path, None, None, "no such file")
