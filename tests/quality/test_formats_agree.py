@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
+from django.urls import reverse
 
 from contracts.documents.parsing import parse_contract_file
 from contracts.services import contract_import
 from quality.models import QualityMetric, QualityViolation
 from tenancy.scoping import space_scope
+from tests.quality.admin.helpers import signed_in
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -162,3 +164,19 @@ def test_an_empty_value_is_a_violation_only_when_required_or_forbidden_by_a_rule
          "string to float: 'N/A'", "open"),
         ("c10", "membership", "missing_field", "required field is empty", "open"),
     ]
+
+
+def test_the_contract_page_tells_a_steward_what_an_empty_value_means(space, steward, tmp_path):
+    contract = _contract(space, tmp_path)
+
+    page = signed_in(steward).get(reverse("admin:contracts_datacontract_change",
+                                          args=[contract.pk]))
+
+    assert page.status_code == 200
+    assert (
+        'Empty values: an empty CSV cell and <code>""</code> in JSON count as no value, so every '
+        "format gives the same score. An empty optional field is no violation unless a rule "
+        "forbids empty text (<code>non_empty_string</code>, <code>min_length</code> or "
+        "<code>minLength</code> of 1 or more); an empty required field is a violation, "
+        '"required field is empty".'
+    ) in page.content.decode()
