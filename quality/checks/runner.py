@@ -279,7 +279,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
                     incompleteness.add(position.line, record.message)
                 else:
                     result.errors.extend(_unstorable_text_errors(record, result, position.line))
-                    identified = identified or record.get(record_id_field) is not None
+                    identified = identified or record.get(record_id_field) not in (None, "")
                     read_records += 1
                 accumulator.add(result)
                 if progress is not None and index % 1000 == 0:

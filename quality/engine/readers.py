@@ -14,9 +14,8 @@ UTF-8 (UTF-16 or UTF-32, told by its byte order mark or by NUL bytes at its star
 or whose CSV header cannot be read. ``ReadPosition`` tells the line the latest
 record started on, for messages that name it.
 
-An empty CSV cell is a missing value: the key is left out of the record, as
-PyCharter's pandas-based CSV loader makes it null and CSV cannot tell empty
-from absent.
+An empty CSV cell is kept as ``""``, the empty value a JSON file would hold: the
+contract decides what an empty value means (``schema``), the same for every format.
 """
 
 from __future__ import annotations
@@ -288,7 +287,7 @@ def _csv_records(binary: IO[bytes], position: ReadPosition) -> Iterator[tuple[in
                 ),
             )
         else:
-            yield index, {name: cell for name, cell in zip(header, row, strict=True) if cell != ""}
+            yield index, dict(zip(header, row, strict=True))
         index += 1
 
 

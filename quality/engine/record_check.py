@@ -34,6 +34,7 @@ from quality.engine.results import (
 )
 from quality.engine.schema import (
     ABSENT,
+    EMPTY_MESSAGE,
     MAXIMUM_MESSAGE_LENGTH,
     MISSING_MESSAGE,
     PropertyPlan,
@@ -64,6 +65,7 @@ def generate_record_check(
         "RecordResult": RecordResult,
         "MISSING_FIELD": MISSING_FIELD,
         "MISSING_MESSAGE": MISSING_MESSAGE,
+        "EMPTY_MESSAGE": EMPTY_MESSAGE,
         "TYPE_ERROR": TYPE_ERROR,
         "VALIDATION_ERROR": VALIDATION_ERROR,
         "MAXIMUM_MESSAGE_LENGTH": MAXIMUM_MESSAGE_LENGTH,
@@ -87,7 +89,7 @@ def generate_record_check(
     if forbid_unknown:
         lines += [
             "    for key in record:",
-            "        if key not in KNOWN_NAMES:",
+            '        if key not in KNOWN_NAMES and record[key] != "":',
             "            errors.append(",
             '                FieldError(str(key), VALIDATION_ERROR, "extra field not permitted")',
             "            )",
@@ -112,6 +114,15 @@ def _field_lines(position: int, plan: PropertyPlan, namespace: dict[str, Any]) -
         lines.append(f"        errors.append(FieldError({name}, MISSING_FIELD, MISSING_MESSAGE))")
     else:
         lines.append(f"        converted[{name}] = {bound('default', plan.default)}()")
+    if plan.empty_is_missing:
+        lines.append('    elif value == "":')
+        if plan.required:
+            lines += [
+                f"        converted[{name}] = value",
+                f"        errors.append(FieldError({name}, MISSING_FIELD, EMPTY_MESSAGE))",
+            ]
+        else:
+            lines.append(f"        converted[{name}] = {bound('default', plan.default)}()")
     timeless = ""
     if plan.coercion_name in TIME_DEPENDENT_COERCIONS:
         timeless = " and not depends_on_current_time(value)"

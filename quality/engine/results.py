@@ -71,11 +71,11 @@ class RecordResult:
 
 def record_identifier(record: Any, index: int, field: str | None = None) -> str:
     """How a violation names its record: the first of id, _id, record_id, uuid that is
-    present (or the explicitly named field), else ``record_<index>``."""
+    present and not empty (or the explicitly named field), else ``record_<index>``."""
     if isinstance(record, dict):
         candidates = (field,) if field else IDENTIFIER_FIELDS
         for name in candidates:
             value = record.get(name)
-            if value is not None:
+            if value is not None and value != "":
                 return str(value)
     return f"record_{index}"

@@ -45,6 +45,8 @@ ABSENT = object()
 """Marks a key the record does not have (``None`` is a value: null)."""
 
 MISSING_MESSAGE = "required field is missing"
+EMPTY = ""
+EMPTY_MESSAGE = "required field is empty"
 MAXIMUM_MESSAGE_LENGTH = 500
 """Messages quote the offending value; a value can be megabytes long."""
 
@@ -52,7 +54,7 @@ MAXIMUM_MESSAGE_LENGTH = 500
 @dataclass(frozen=True, slots=True)
 class PropertyPlan:
     """One compiled property: whether it must be present, what an absent one becomes,
-    and how a present value is checked.
+    whether an empty value (``""``) counts as no value, and how a present value is checked.
 
     ``check`` runs the whole pipeline on a present value; the parts it is made of
     are kept for the generated record check (``record_check``), which inlines them.
@@ -62,6 +64,7 @@ class PropertyPlan:
 
     name: str
     required: bool
+    empty_is_missing: bool
     default: Callable[[], Any]
     nullable: bool
     null_message: str
@@ -118,13 +121,30 @@ def compile_property(
         "steps": tuple(constraint_checks(schema)),
         "after": after,
     }
+    required = required and not has_default
     return PropertyPlan(
         name=name,
-        required=required and not has_default,
+        required=required,
+        empty_is_missing=required or not forbids_empty(schema, rules),
         default=_default_of(default_value),
         check=_field_check(**parts),
         **parts,
     )
+
+
+def forbids_empty(schema: dict, rules: Sequence[tuple[str, dict | None]]) -> bool:
+    """Whether a rule of the property says that empty text is wrong: then an empty
+    value of an optional field is checked by its rules instead of counting as absent."""
+    minimum = schema.get("minLength")
+    if isinstance(minimum, int) and minimum >= 1:
+        return True
+    for rule, parameters in rules:
+        if rule == "non_empty_string":
+            return True
+        threshold = (parameters or {}).get("threshold") if rule == "min_length" else None
+        if isinstance(threshold, int) and threshold >= 1:
+            return True
+    return False
 
 
 class NestedModelInstance:
@@ -275,13 +295,22 @@ def compile_properties(
 def check_properties(
     plans: Sequence[PropertyPlan], record: dict, forbid_unknown: bool
 ) -> tuple[dict, list[FieldError]]:
-    """Check every property of a record; every failing property gives one error."""
+    """Check every property of a record; every failing property gives one error.
+
+    An empty value counts as no value when the plan says so (``empty_is_missing``).
+    """
     converted: dict[str, Any] = {}
     errors: list[FieldError] = []
     for plan in plans:
         name = plan.name
         value = record.get(name, ABSENT)
-        if value is not ABSENT:
+        if value == EMPTY and plan.empty_is_missing:
+            if plan.required:
+                converted[name] = value
+                errors.append(FieldError(name, MISSING_FIELD, EMPTY_MESSAGE))
+            else:
+                converted[name] = plan.default()
+        elif value is not ABSENT:
             try:
                 converted[name] = plan.check(value)
             except FieldFailure as failure:
@@ -299,6 +328,6 @@ def check_properties(
     if forbid_unknown:
         known = {plan.name for plan in plans}
         for key in record:
-            if key not in known:
+            if key not in known and record[key] != EMPTY:
                 errors.append(FieldError(str(key), VALIDATION_ERROR, "extra field not permitted"))
     return converted, errors

@@ -17,6 +17,7 @@ from quality.engine import (
     contract_problems,
     record_identifier,
 )
+from quality.engine.schema import check_properties, compile_properties
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pycharter"
 
@@ -413,6 +414,8 @@ def test_a_check_never_raises_on_hostile_values():
         ({"id": None, "name": "x"}, None, "record_12"),
         ({"id": 7, "code": "X1"}, "code", "X1"),
         ({"id": 7}, "code", "record_12"),
+        ({"id": "", "uuid": "c"}, None, "c"),
+        ({"code": ""}, "code", "record_12"),
         (RecordProblem("unreadable"), None, "record_12"),
     ],
 )
@@ -455,3 +458,89 @@ def test_time_dependent_coercions_are_not_remembered():
     )
     first, second = contract.check({"at": "now"}), contract.check({"at": "now"})
     assert first.coerced["at"] is not second.coerced["at"]
+
+
+EMPTY_VALUE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "age": {"type": "integer", "minimum": 0},
+        "email": {"type": "string", "format": "email"},
+        "band": {"type": "string", "enum": ["a", "b"]},
+        "remarks": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": "none"},
+        "nickname": {"type": "string"},
+        "shelf": {"type": "string", "minLength": 2},
+        "branch": {"type": "string"},
+    },
+    "required": ["code"],
+    "additionalProperties": False,
+}
+EMPTY_VALUE_COERCIONS = {"age": "coerce_to_integer", "email": "coerce_to_lowercase"}
+EMPTY_VALUE_RULES = {
+    "email": {"is_email": None},
+    "nickname": {"non_empty_string": None},
+    "branch": {"min_length": {"threshold": 1}},
+}
+
+
+def empty_value_outcomes(check, record):
+    coerced, errors = check(record)
+    return coerced, [(error.field, error.error_type, error.message) for error in errors]
+
+
+def generated_check():
+    contract = compile_contract(EMPTY_VALUE_SCHEMA, EMPTY_VALUE_COERCIONS, EMPTY_VALUE_RULES)
+
+    def check(record):
+        result = contract.check(record)
+        return result.coerced, result.errors
+
+    return check
+
+
+def plans_check():
+    rules = {name: list(field_rules.items()) for name, field_rules in EMPTY_VALUE_RULES.items()}
+    plans = compile_properties(EMPTY_VALUE_SCHEMA, rules, EMPTY_VALUE_COERCIONS)
+    return lambda record: check_properties(plans, record, forbid_unknown=True)
+
+
+@pytest.mark.parametrize("make_check", [generated_check, plans_check])
+def test_an_empty_optional_value_is_absent_unless_a_rule_forbids_empty(make_check):
+    # given optional fields whose coercion, type, format or enum would refuse "",
+    # three whose rules forbid empty text, and a required field; checked by the
+    # generated record check and by the property plans
+    check = make_check()
+    # when every field, and a key the schema does not name, holds the empty value
+    coerced, errors = empty_value_outcomes(
+        check, {name: "" for name in [*EMPTY_VALUE_SCHEMA["properties"], "unknown"]}
+    )
+    # then the optional fields take their defaults, the required one is empty, and only
+    # the rules that forbid empty text report the optional ones
+    assert errors == [
+        ("code", "missing_field", "required field is empty"),
+        ("nickname", "validation_error", "String must not be empty"),
+        ("shelf", "validation_error", "String should have at least 2 characters"),
+        ("branch", "validation_error", "String must be at least 1 characters long, got 0"),
+    ]
+    assert coerced == {
+        "code": "",
+        "age": None,
+        "email": None,
+        "band": None,
+        "remarks": "none",
+        "nickname": "",
+        "shelf": "",
+        "branch": "",
+    }
+
+
+def test_an_absent_required_field_is_missing_and_whitespace_is_a_value():
+    assert empty_value_outcomes(generated_check(), {"age": " "})[1] == [
+        ("code", "missing_field", "required field is missing"),
+        (
+            "age",
+            "type_error",
+            "coercion coerce_to_integer failed: Cannot coerce ' ' to integer: "
+            "could not convert string to float: ' '",
+        ),
+    ]

@@ -144,11 +144,11 @@ def test_json_file_with_one_object_or_no_array(tmp_path):
     ]
 
 
-def test_csv_empty_cells_are_missing_values(tmp_path):
+def test_csv_empty_cells_are_empty_values(tmp_path):
     content = b'\xef\xbb\xbfuser_id,age,notes\r\nu1,42,"said ""hi"",\nthen left"\r\n\r\nu2,,\n'
     assert records_of(tmp_path, content, "csv") == [
         (0, {"user_id": "u1", "age": "42", "notes": 'said "hi",\nthen left'}),
-        (1, {"user_id": "u2"}),
+        (1, {"user_id": "u2", "age": "", "notes": ""}),
     ]
 
 

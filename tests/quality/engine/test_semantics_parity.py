@@ -31,6 +31,11 @@ MEMBER_CONTRACT = (
 )
 TRUNCATED_CELL_LENGTH = 40
 
+#: Where the engine departs from PyCharter on purpose: an empty optional value counts
+#: as absent (PyCharter reads an empty CSV cell as null but checks "" in JSON as text,
+#: so the same data would score differently as CSV and as JSON).
+EMPTY_VALUE_DEPARTURES = {"age ''": True}
+
 
 def python_value(cell: str):
     if cell == "float('nan')":
@@ -55,7 +60,10 @@ def validation_cases():
 
 
 def record_rows():
-    return [pytest.param(label, valid, id=label) for label, _, valid in MEMBER_RECORDS]
+    return [
+        pytest.param(label, EMPTY_VALUE_DEPARTURES.get(label, valid), id=label)
+        for label, _, valid in MEMBER_RECORDS
+    ]
 
 
 def test_the_tables_hold_every_measured_row():
@@ -64,6 +72,8 @@ def test_the_tables_hold_every_measured_row():
     assert len(validation_cases()) == 16 * 10
     assert len(record_rows()) == 51
     assert len({label for label, _, _ in MEMBER_RECORDS}) == 51
+    measured = {label: valid for label, _, valid in MEMBER_RECORDS}
+    assert {label: measured[label] for label in EMPTY_VALUE_DEPARTURES} == {"age ''": False}
 
 
 @pytest.fixture
