@@ -285,7 +285,7 @@ def _report_lines(contract, system):
 def test_the_migration_warns_about_each_row_and_changes_nothing(rows_breaking_the_rules, capsys):
     # given rows of both tenants whose names break the rules
     before = _snapshot()
-    migration = importlib.import_module("contracts.migrations.0007_name_validators")
+    migration = importlib.import_module("contracts.migrations.0008_name_validators")
 
     # when the migration's report runs
     migration.report_names_breaking_the_rules(apps, None)

@@ -20,7 +20,7 @@ def report_names_breaking_the_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0005_one_active_version'),
+        ('contracts', '0007_contract_review'),
     ]
 
     operations = [
