@@ -38,7 +38,7 @@ def _rule_wordings(contract, field_name):
     prop = schema["properties"].get(field_name, {})
     wordings = []
     if field_name in schema.get("required", []):
-        wordings.append("required field is missing")
+        wordings += ["required field is missing", "required field is empty"]
     coercion = (contract.coercion_rules.rules or {}).get(field_name)
     if coercion:
         wordings.append(f"coercion {coercion} failed")
