@@ -7,4 +7,6 @@ class ContractsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from contracts import checks  # noqa: F401  (registers the system checks)
+        from contracts import audit_labels, checks  # noqa: F401  (registers the system checks)
+
+        audit_labels.register()
