@@ -7,7 +7,9 @@ class ContractsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from contracts import checks  # noqa: F401  (registers the system checks)
+        from contracts import audit_labels, checks  # noqa: F401  (registers the system checks)
+
+        audit_labels.register()
 
     def integrity_problems(self):
         """What `manage.py check_integrity` lists for this app: names breaking the rules."""

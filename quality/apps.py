@@ -9,6 +9,7 @@ class QualityConfig(AppConfig):
     def ready(self):
         from contracts.rule_checks import register_rule_checker
         from contracts.signals import breaking_version_activated
+        from quality import audit_labels
         from quality.alerting.services import alert_breaking_version
         from quality.engine import contract_problems
 
@@ -17,3 +18,4 @@ class QualityConfig(AppConfig):
         breaking_version_activated.connect(
             alert_breaking_version, dispatch_uid="quality.alert_breaking_version"
         )
+        audit_labels.register()

@@ -10,13 +10,15 @@ and viewers only read. Django's own User admin stays as it is.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin, audit_change_rows
+from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin
+from tenancy.audit_labels import action_title, audit_entries_named
 from tenancy.models import (
     ApiToken,
     AuditLogEntry,
@@ -25,7 +27,7 @@ from tenancy.models import (
     OrganizationAdmin,
     Space,
 )
-from tenancy.selectors import audit_entries_visible, organization_users
+from tenancy.selectors import audit_entries_visible, audit_values_visible, organization_users
 from tenancy.tokens import api_token_create, api_token_revoke
 
 
@@ -286,10 +288,7 @@ class AuditSourceFilter(admin.SimpleListFilter):
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        sources = audit_entries_visible(
-            access=request.tenant_access, queryset=AuditLogEntry.objects.all()
-        ).order_by(
-            "source").values_list("source", flat=True).distinct()
+        sources = audit_values_visible(access=request.tenant_access, field="source")
         return [(source or "-", source or "(none)") for source in sources]
 
     def queryset(self, request, queryset):
@@ -298,22 +297,80 @@ class AuditSourceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuditObjectTypeFilter(admin.SimpleListFilter):
+    """The kind of object; the search box then finds it by name."""
+
+    title = "object type"
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        ids = audit_values_visible(access=request.tenant_access, field="content_type")
+        # get_for_id is cached per process: no query per type.
+        return sorted(((str(pk), str(ContentType.objects.get_for_id(pk).name)) for pk in ids),
+                      key=lambda choice: choice[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(content_type_id=self.value())
+        return queryset
+
+
+class AuditActorFilter(admin.SimpleListFilter):
+    title = "actor"
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        actors = audit_values_visible(access=request.tenant_access, field="actor_name")
+        return [(actor, actor) for actor in actors]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(actor_name=self.value())
+        return queryset
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = audit_values_visible(access=request.tenant_access, field="action")
+        return sorted(((code, action_title(code)) for code in codes),
+                      key=lambda choice: choice[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
+class AuditChangeList(ChangeList):
+    """Names the page's entries once (one query per related model) for the action column."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        named = audit_entries_named(self.result_list)
+        for item in named:
+            item.entry.named = item
+        self.result_list = [item.entry for item in named]
+
+
 @admin.register(AuditLogEntry)
 class AuditLogEntryModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
     """The audit log of the spaces the user sees: read-only for everyone, superusers too."""
 
     space_path = None
-    list_display = ("created_at", "actor_name", "source", "action", "object_link", "space",
-                    "changed_fields")
-    list_filter = ("action", AuditSpaceFilter, AuditSourceFilter, "created_at")
+    list_display = ("created_at", "actor_name", "source", "object_link", "sentence", "space")
+    list_filter = (AuditObjectTypeFilter, AuditActorFilter, AuditActionFilter, AuditSpaceFilter,
+                   AuditSourceFilter, "created_at")
     search_fields = ("object_repr", "object_id", "actor_name")
     search_help_text = "The object (its name or id) or the actor."
     list_select_related = ("space", "content_type")
     date_hierarchy = None
     list_per_page = 100
     show_full_result_count = False
-    fields = ("created_at", "actor_name", "source", "action", "organization", "space",
-              "content_type", "object_id", "object_link", "changes_table")
+    fields = ("created_at", "actor_name", "source", "sentence", "action", "organization",
+              "space", "content_type", "object_id", "object_link", "changes_table")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -321,6 +378,9 @@ class AuditLogEntryModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
             "space", "organization", "content_type"
         )
         return audit_entries_visible(access=request.tenant_access, queryset=queryset)
+
+    def get_changelist(self, request, **kwargs):
+        return AuditChangeList
 
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, entry):
@@ -334,16 +394,23 @@ class AuditLogEntryModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
             return entry.object_repr
         return format_html('<a href="{}">{}</a>', url, entry.object_repr)
 
-    @admin.display(description="fields")
-    def changed_fields(self, entry):
-        return ", ".join(entry.changes or {}) or "—"
+    @admin.display(description="what", ordering="action")
+    def sentence(self, entry):
+        return format_html('<span title="{}">{}</span>', entry.action, self._named(entry).sentence)
 
     @admin.display(description="changes")
     def changes_table(self, entry):
         from django.template.loader import render_to_string
 
         return render_to_string("admin/tenancy/audit_changes.html",
-                                {"changes": audit_change_rows(entry.changes)})
+                                {"changes": self._named(entry).rows})
+
+    @staticmethod
+    def _named(entry):
+        """The entry in words: named with its page on the list, on its own on its page."""
+        if not hasattr(entry, "named"):
+            entry.named = audit_entries_named([entry])[0]
+        return entry.named
 
 
 @admin.register(ApiToken)

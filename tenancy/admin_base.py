@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from tenancy.audit_labels import audit_entries_named
 from tenancy.models import AuditLogEntry, Space
 
 HISTORY_PAGE_SIZE = 100
@@ -103,7 +104,8 @@ class TenantAdminMixin:
     # History: the audit log ------------------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
-        """The audit log entries of the object and of its parts, newest first, field by field."""
+        """The audit log entries of the object and of its parts, newest first, in words and
+        field by field, with the ids of related rows named."""
         obj = self.get_object(request, unquote(object_id))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
@@ -119,7 +121,7 @@ class TenantAdminMixin:
             **self.admin_site.each_context(request),
             "title": f"Change history: {obj}",
             "subtitle": None,
-            "entries": [(entry, audit_change_rows(entry.changes)) for entry in page],
+            "entries": audit_entries_named(page),
             "own_content_type_id": own_type.pk,
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number),
@@ -237,18 +239,6 @@ def _hidden_objects(instances_by_model):
         visible = set(model._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
         hidden.update((model, pk) for pk in pks - visible)
     return hidden
-
-
-def audit_change_rows(changes):
-    """[(field, before, after)] of an entry's `changes` ({field: [before, after]} or, for a
-    batch, free-form details)."""
-    rows = []
-    for field, value in (changes or {}).items():
-        if isinstance(value, (list, tuple)) and len(value) == 2:
-            rows.append((field, value[0], value[1]))
-        else:
-            rows.append((field, None, value))
-    return rows
 
 
 class ReadOnlyAdminMixin:

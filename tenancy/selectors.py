@@ -23,6 +23,15 @@ def audit_entries_visible(*, access, queryset):
     )
 
 
+def audit_values_visible(*, access, field):
+    """The distinct values of `field` among the entries the user may read, sorted: the choices
+    of the audit log's filters, so that they name nothing of another tenant."""
+    return list(
+        audit_entries_visible(access=access, queryset=AuditLogEntry.objects.all())
+        .order_by(field).values_list(field, flat=True).distinct()
+    )
+
+
 def admin_log_entries_visible(*, user, access, queryset):
     """Django admin's log of actions (the index's "Recent actions") limited to objects the user
     may still read, judged by their audit entries, which carry the tenant even once the object

@@ -52,11 +52,11 @@ def test_the_history_page_shows_the_objects_audit_entries_field_by_field(client,
         reverse("admin:contracts_datacontract_history", args=[contract.pk])
     )
 
-    entries = [entry for entry, _ in response.context["entries"]]
+    entries = [named.entry for named in response.context["entries"]]
     assert [entry.action for entry in entries] == [
         "contracts.datacontract.updated", "contracts.datacontract.created",
     ]
-    assert response.context["entries"][0][1] == [("description", "old words", "new words")]
+    assert response.context["entries"][0].rows == [("description", "old words", "new words")]
     content = response.content.decode()
     assert steward.username in content
     assert "new words" in content
@@ -70,7 +70,7 @@ def test_the_history_page_shows_nothing_of_other_objects(client, steward, contra
         reverse("admin:contracts_datacontract_history", args=[contract.pk])
     )
 
-    assert {entry.object_id for entry, _ in response.context["entries"]} == {str(contract.pk)}
+    assert {named.entry.object_id for named in response.context["entries"]} == {str(contract.pk)}
 
 
 def test_a_workspace_objects_history_is_its_audit_log_too(client, organization_admin, space,
@@ -81,7 +81,7 @@ def test_a_workspace_objects_history_is_its_audit_log_too(client, organization_a
         reverse("admin:tenancy_membership_history", args=[membership.pk])
     )
 
-    assert [entry.action for entry, _ in response.context["entries"]] == [
+    assert [named.entry.action for named in response.context["entries"]] == [
         "tenancy.membership.created"
     ]
 
@@ -229,14 +229,16 @@ def test_the_audit_log_is_in_the_workspace_section(client, steward):
 def test_the_audit_log_runs_as_many_queries_for_one_entry_as_for_two_hundred(
     client, steward, space
 ):
+    # The same kinds of entries on both pages: ids are named with one query per model.
     client = _signed_in(client, steward)
+    url = AUDIT_LIST + "?action=contracts.datacontract.created"
     factories.DataContractFactory(space=space)
-    client.get(AUDIT_LIST)
+    client.get(url)
     with CaptureQueriesContext(connection) as with_one:
-        assert client.get(AUDIT_LIST).status_code == 200
+        assert client.get(url).status_code == 200
     factories.DataContractFactory.create_batch(199, space=space)
     with CaptureQueriesContext(connection) as with_many:
-        assert client.get(AUDIT_LIST).status_code == 200
+        assert client.get(url).status_code == 200
 
     assert len(with_many) == len(with_one)
 
@@ -271,7 +273,7 @@ def test_a_contracts_history_shows_its_parts_and_links_by_name(client, steward, 
         reverse("admin:contracts_datacontract_history", args=[contract.pk])
     )
 
-    entries = [entry for entry, _ in response.context["entries"]]
+    entries = [named.entry for named in response.context["entries"]]
     assert [(entry.action, entry.object_repr) for entry in entries][:4] == [
         ("contracts.contract.activated", "orders 1.0.0"),
         ("contracts.metadatarecord.updated", "orders_metadata 1.0.0"),
