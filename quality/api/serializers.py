@@ -60,6 +60,31 @@ class TriageSerializer(serializers.Serializer):
         return data
 
 
+class IncidentSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Names the incident in a triage step.")
+    contract = serializers.UUIDField(source="data_contract_id", allow_null=True)
+    contract_name = serializers.CharField(allow_null=True)
+    contract_version = serializers.CharField(allow_null=True)
+    schema_version = serializers.CharField(allow_null=True)
+    field_name = serializers.CharField(allow_null=True)
+    error_type = serializers.CharField(allow_null=True)
+    rule = serializers.CharField(allow_null=True)
+    violation_count = serializers.IntegerField()
+    worst_severity = serializers.CharField(allow_null=True)
+    oldest = serializers.DateTimeField()
+    newest = serializers.DateTimeField()
+
+
+class IncidentTriageSerializer(TriageSerializer):
+    incidents = serializers.ListField(child=serializers.CharField(max_length=2_000),
+                                      min_length=1, max_length=500,
+                                      help_text="Incident tokens, as listed.")
+
+
+class IncidentTriagedSerializer(serializers.Serializer):
+    moved = serializers.IntegerField(help_text="How many violations the step changed.")
+
+
 class ResultMetricSerializer(serializers.Serializer):
     overall_score = serializers.FloatField(min_value=0, max_value=100, required=False,
                                            allow_null=True)

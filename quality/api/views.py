@@ -19,6 +19,9 @@ from contracts.models import DataContract
 from quality.api import tool_results
 from quality.api.serializers import (
     CheckSerializer,
+    IncidentSerializer,
+    IncidentTriagedSerializer,
+    IncidentTriageSerializer,
     MetricSerializer,
     RecordedSerializer,
     ResultSerializer,
@@ -27,11 +30,18 @@ from quality.api.serializers import (
     ViolationSerializer,
 )
 from quality.checks.runner import QualityCheckError, quality_check_run
-from quality.filters import MetricFilterSet, ViolationFilterSet
-from quality.models import QualityMetric, QualityViolation
-from quality.selectors import contract_quality_summary
+from quality.filters import IncidentFilterSet, MetricFilterSet, ViolationFilterSet
+from quality.models import CLOSED_STATUSES, QualityMetric, QualityViolation
+from quality.selectors import (
+    UNRESOLVED_STATUSES,
+    contract_quality_summary,
+    incident_from_row,
+    incident_list,
+    incident_violations,
+)
 from quality.services import triage
 from quality.services.results import ReportedViolation, quality_result_record
+from tenancy.api.errors import NOT_FOUND
 from tenancy.api.permissions import require_editable_space
 from tenancy.api.views import actor_name, object_or_404, schema_generation
 
@@ -90,26 +100,79 @@ class ViolationDetail(generics.GenericAPIView):
         require_editable_space(request, violation.space_id)
         step = TriageSerializer(data=request.data)
         step.is_valid(raise_exception=True)
-        data = step.validated_data
-        action, selected, actor = data["action"], [violation], request.user
-        if action == "acknowledge":
-            triage.violation_acknowledge(violations=selected, actor=actor)
-        elif action == "assign":
-            assignee = get_user_model().objects.filter(username=data["assignee"],
-                                                       is_active=True).first()
-            if assignee is None:
-                raise exceptions.ValidationError(
-                    {"assignee": ["No active account has this username."]}
-                )
-            triage.violation_assign(violations=selected, actor=actor, assignee=assignee)
-        elif action in ("resolve", "ignore"):
-            move = triage.violation_resolve if action == "resolve" else triage.violation_ignore
-            move(violations=selected, actor=actor, reason=data["reason"], note=data["note"])
-        elif action == "reopen":
-            triage.violation_reopen(violations=selected, actor=actor, note=data["note"])
-        else:
-            triage.violation_prioritize(violations=selected, priority=data["priority"])
+        _triage(request, [violation], step.validated_data)
         return Response(ViolationSerializer(_violations().seal().get(pk=violation.pk)).data)
+
+
+def _triage(request, violations, data):
+    """Apply one triage step to `violations` through the triage services; how many moved."""
+    action, actor = data["action"], request.user
+    if action == "acknowledge":
+        return triage.violation_acknowledge(violations=violations, actor=actor)
+    if action == "assign":
+        assignee = get_user_model().objects.filter(username=data["assignee"],
+                                                   is_active=True).first()
+        if assignee is None:
+            raise exceptions.ValidationError({"assignee": ["No active account has this username."]})
+        return triage.violation_assign(violations=violations, actor=actor, assignee=assignee)
+    if action in ("resolve", "ignore"):
+        move = triage.violation_resolve if action == "resolve" else triage.violation_ignore
+        return move(violations=violations, actor=actor, reason=data["reason"], note=data["note"])
+    if action == "reopen":
+        return triage.violation_reopen(violations=violations, actor=actor, note=data["note"])
+    return triage.violation_prioritize(violations=violations, priority=data["priority"])
+
+
+class IncidentList(generics.ListAPIView):
+    """Incidents: the violations of one contract version that broke the same rule of the same
+    field, as groups. Those that need work (default) or the closed ones (`closed=true`), worst
+    severity, then largest, first."""
+
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+
+    def get_queryset(self):
+        if schema_generation(self):
+            return QualityViolation._base_manager.none()
+        return QualityViolation.objects.all()
+
+    def filter_queryset(self, queryset):
+        filters = IncidentFilterSet(self.request.query_params, queryset=queryset,
+                                    request=self.request)
+        if not filters.is_valid():
+            raise exceptions.ValidationError(filters.errors)
+        closed = filters.form.cleaned_data.get("closed")
+        return incident_list(statuses=CLOSED_STATUSES if closed else UNRESOLVED_STATUSES,
+                             violations=filters.qs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(IncidentSerializer(
+            [incident_from_row(row) for row in page], many=True).data)
+
+
+class IncidentTriage(generics.GenericAPIView):
+    """One triage step for every violation (any status) of the named incidents, through the
+    same services as a violation's PATCH. Needs the right to edit each incident's space."""
+
+    serializer_class = IncidentTriageSerializer
+
+    @extend_schema(request=IncidentTriageSerializer, responses=IncidentTriagedSerializer)
+    def post(self, request):
+        step = IncidentTriageSerializer(data=request.data)
+        step.is_valid(raise_exception=True)
+        data = step.validated_data
+        try:
+            violations = incident_violations(tokens=data["incidents"])
+        except ValueError:
+            raise exceptions.ValidationError({"incidents": ["Not an incident's token."]}) from None
+        space_ids = set(violations.order_by().values_list("space_id", flat=True).distinct())
+        if not space_ids:
+            raise exceptions.NotFound(NOT_FOUND)
+        for space_id in space_ids:
+            require_editable_space(request, space_id)
+        moved = _triage(request, violations, data)
+        return Response(IncidentTriagedSerializer({"moved": moved}).data)
 
 
 class MetricList(generics.ListAPIView):
