@@ -19,7 +19,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-EXAMPLES_PER_OPERATION = 40
+EXAMPLES_PER_OPERATION = 5
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
@@ -28,7 +28,7 @@ def fuzzed_site(settings, space, other_space, unscoped):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
                                "DEFAULT_THROTTLE_RATES": {"api_token": "100000/minute"}}
-    for tenant in (space, other_space):
+    for tenant in (other_space, space):  # the ids fuzzed below are the space's own
         contracts = [DataContractFactory(space=tenant, name="flights", version=version,
                                          status=status)
                      for version, status in (("1.0.0", "active"), ("2.0.0", "draft"))]
@@ -50,8 +50,7 @@ def _fuzz(operation, headers, mode, path_parameters=None):
     @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def fuzz(case):
-        r = case.call_and_validate(headers=headers, checks=CHECKS)
-        print("SEEN", mode, case.method, case.formatted_path, r.status_code, r.text[:100])
+        case.call_and_validate(headers=headers, checks=CHECKS)
 
     fuzz()
 

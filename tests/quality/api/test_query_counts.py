@@ -41,6 +41,7 @@ def _queries(client, url):
 @pytest.mark.parametrize("url", sorted(LISTS))
 def test_a_list_runs_as_many_queries_for_100_rows_as_for_1(url, space, unscoped):
     client = token_client(space)
+    client.get(url)  # the token's first use in a minute also records it
     LISTS[url](space, 1)
     with_one = _queries(client, url)
     LISTS[url](space, 99)
