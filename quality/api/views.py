@@ -63,7 +63,9 @@ def _recorded(metric, *, opened, updated, alert_id, **extra):
             "violations_updated": updated, "alert": alert_id, **extra}
 
 
-class ViolationCursor(CursorPagination):
+class NewestFirstCursor(CursorPagination):
+    """Pages of a big table newest first: no COUNT, no OFFSET, stable while rows arrive."""
+
     ordering = ("-check_timestamp", "-id")
     page_size = 100
     max_page_size = 1000
@@ -81,7 +83,7 @@ class ViolationList(generics.ListAPIView):
 
     serializer_class = ViolationSerializer
     filterset_class = ViolationFilterSet
-    pagination_class = ViolationCursor
+    pagination_class = NewestFirstCursor
 
     def get_queryset(self):
         if schema_generation(self):
@@ -183,6 +185,7 @@ class MetricList(generics.ListAPIView):
 
     serializer_class = MetricSerializer
     filterset_class = MetricFilterSet
+    pagination_class = NewestFirstCursor
 
     def get_queryset(self):
         if schema_generation(self):
