@@ -25,6 +25,18 @@ class ViolationFilterSet(django_filters.FilterSet):
         fields = []
 
 
+class IncidentFilterSet(ViolationFilterSet):
+    """The violations' filters pick the violations that are grouped into incidents."""
+
+    closed = django_filters.BooleanFilter(
+        method="filter_nothing",
+        help_text="true: the closed incidents (resolved or ignored); else those that need work.",
+    )
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by the incidents list, which groups by status
+
+
 class MetricFilterSet(django_filters.FilterSet):
     contract = django_filters.UUIDFilter(field_name="data_contract")
     version = django_filters.CharFilter(field_name="data_contract__version")

@@ -151,8 +151,9 @@ class Incident:
         return lookups
 
 
-def incident_list(*, statuses=UNRESOLVED_STATUSES, data_contract_id=None):
-    """Incidents among violations in `statuses`, worst severity, then largest, first.
+def incident_list(*, statuses=UNRESOLVED_STATUSES, data_contract_id=None, violations=None):
+    """Incidents among `violations` (default: all) in `statuses`, worst severity, then
+    largest, first.
 
     A lazy queryset of dicts; wrap rows with `incident_from_row` (done per page).
     """
@@ -161,7 +162,9 @@ def incident_list(*, statuses=UNRESOLVED_STATUSES, data_contract_id=None):
         default=0,
         output_field=IntegerField(),
     )
-    violations = QualityViolation.objects.filter(status__in=statuses)
+    if violations is None:
+        violations = QualityViolation.objects.all()
+    violations = violations.filter(status__in=statuses)
     if data_contract_id:
         violations = violations.filter(data_contract_id=data_contract_id)
     return (

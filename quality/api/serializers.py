@@ -1,5 +1,6 @@
 """What the API shows of quality rows, and what pipelines post."""
 
+from django.db.models import F
 from rest_framework import serializers
 
 from quality.models import (
@@ -23,11 +24,20 @@ class MetricSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+VIOLATION_COLUMNS = ("id", "data_contract_id", "schema_version", "record_identifier",
+                     "record_data", "field_name", "error_type", "rule", "error_message",
+                     "severity", "status", "priority", "resolution_reason", "resolution_note",
+                     "resolved_at", "resolved_by", "check_timestamp", "space_id")
+VIOLATION_RELATED_COLUMNS = {"contract_version": F("data_contract__version"),
+                             "assignee_username": F("assignee__username")}
+
+
 class ViolationSerializer(serializers.ModelSerializer):
+    """Shows a violation's row of `values(*VIOLATION_COLUMNS, **VIOLATION_RELATED_COLUMNS)`."""
+
     contract = serializers.UUIDField(source="data_contract_id", read_only=True)
-    contract_version = serializers.CharField(source="data_contract.version", read_only=True,
-                                             allow_null=True)
-    assignee = serializers.CharField(source="assignee.username", read_only=True,
+    contract_version = serializers.CharField(read_only=True, allow_null=True)
+    assignee = serializers.CharField(source="assignee_username", read_only=True,
                                      allow_null=True)
 
     class Meta:
@@ -58,6 +68,31 @@ class TriageSerializer(serializers.Serializer):
         if needed and needed not in data:
             raise serializers.ValidationError({needed: f"Required to {data['action']}."})
         return data
+
+
+class IncidentSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Names the incident in a triage step.")
+    contract = serializers.UUIDField(source="data_contract_id", allow_null=True)
+    contract_name = serializers.CharField(allow_null=True)
+    contract_version = serializers.CharField(allow_null=True)
+    schema_version = serializers.CharField(allow_null=True)
+    field_name = serializers.CharField(allow_null=True)
+    error_type = serializers.CharField(allow_null=True)
+    rule = serializers.CharField(allow_null=True)
+    violation_count = serializers.IntegerField()
+    worst_severity = serializers.CharField(allow_null=True)
+    oldest = serializers.DateTimeField()
+    newest = serializers.DateTimeField()
+
+
+class IncidentTriageSerializer(TriageSerializer):
+    incidents = serializers.ListField(child=serializers.CharField(max_length=2_000),
+                                      min_length=1, max_length=500,
+                                      help_text="Incident tokens, as listed.")
+
+
+class IncidentTriagedSerializer(serializers.Serializer):
+    moved = serializers.IntegerField(help_text="How many violations the step changed.")
 
 
 class ResultMetricSerializer(serializers.Serializer):

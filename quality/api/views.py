@@ -18,7 +18,12 @@ from rest_framework.response import Response
 from contracts.models import DataContract
 from quality.api import tool_results
 from quality.api.serializers import (
+    VIOLATION_COLUMNS,
+    VIOLATION_RELATED_COLUMNS,
     CheckSerializer,
+    IncidentSerializer,
+    IncidentTriagedSerializer,
+    IncidentTriageSerializer,
     MetricSerializer,
     RecordedSerializer,
     ResultSerializer,
@@ -27,11 +32,18 @@ from quality.api.serializers import (
     ViolationSerializer,
 )
 from quality.checks.runner import QualityCheckError, quality_check_run
-from quality.filters import MetricFilterSet, ViolationFilterSet
-from quality.models import QualityMetric, QualityViolation
-from quality.selectors import contract_quality_summary
+from quality.filters import IncidentFilterSet, MetricFilterSet, ViolationFilterSet
+from quality.models import CLOSED_STATUSES, QualityMetric, QualityViolation
+from quality.selectors import (
+    UNRESOLVED_STATUSES,
+    contract_quality_summary,
+    incident_from_row,
+    incident_list,
+    incident_violations,
+)
 from quality.services import triage
 from quality.services.results import ReportedViolation, quality_result_record
+from tenancy.api.errors import NOT_FOUND
 from tenancy.api.permissions import require_editable_space
 from tenancy.api.views import actor_name, object_or_404, schema_generation
 
@@ -51,7 +63,9 @@ def _recorded(metric, *, opened, updated, alert_id, **extra):
             "violations_updated": updated, "alert": alert_id, **extra}
 
 
-class ViolationCursor(CursorPagination):
+class NewestFirstCursor(CursorPagination):
+    """Pages of a big table newest first: no COUNT, no OFFSET, stable while rows arrive."""
+
     ordering = ("-check_timestamp", "-id")
     page_size = 100
     max_page_size = 1000
@@ -59,7 +73,9 @@ class ViolationCursor(CursorPagination):
 
 
 def _violations():
-    return QualityViolation.objects.select_related("data_contract", "assignee")
+    """Violations as the rows the API shows: plain values, no model instances (a page of
+    violations is the API's most requested and largest answer)."""
+    return QualityViolation.objects.values(*VIOLATION_COLUMNS, **VIOLATION_RELATED_COLUMNS)
 
 
 class ViolationList(generics.ListAPIView):
@@ -67,12 +83,12 @@ class ViolationList(generics.ListAPIView):
 
     serializer_class = ViolationSerializer
     filterset_class = ViolationFilterSet
-    pagination_class = ViolationCursor
+    pagination_class = NewestFirstCursor
 
     def get_queryset(self):
         if schema_generation(self):
             return QualityViolation._base_manager.none()
-        return _violations().seal()
+        return _violations()
 
 
 class ViolationDetail(generics.GenericAPIView):
@@ -81,35 +97,87 @@ class ViolationDetail(generics.GenericAPIView):
     serializer_class = ViolationSerializer
 
     def get(self, request, violation_id):
-        return Response(ViolationSerializer(
-            object_or_404(_violations().seal(), pk=violation_id)).data)
+        return Response(ViolationSerializer(object_or_404(_violations(), pk=violation_id)).data)
 
     @extend_schema(request=TriageSerializer, responses=ViolationSerializer)
     def patch(self, request, violation_id):
-        violation = object_or_404(_violations().seal(), pk=violation_id)
+        violation = object_or_404(QualityViolation.objects.seal(), pk=violation_id)
         require_editable_space(request, violation.space_id)
         step = TriageSerializer(data=request.data)
         step.is_valid(raise_exception=True)
+        _triage(request, [violation], step.validated_data)
+        return Response(ViolationSerializer(_violations().get(pk=violation.pk)).data)
+
+
+def _triage(request, violations, data):
+    """Apply one triage step to `violations` through the triage services; how many moved."""
+    action, actor = data["action"], request.user
+    if action == "acknowledge":
+        return triage.violation_acknowledge(violations=violations, actor=actor)
+    if action == "assign":
+        assignee = get_user_model().objects.filter(username=data["assignee"],
+                                                   is_active=True).first()
+        if assignee is None:
+            raise exceptions.ValidationError({"assignee": ["No active account has this username."]})
+        return triage.violation_assign(violations=violations, actor=actor, assignee=assignee)
+    if action in ("resolve", "ignore"):
+        move = triage.violation_resolve if action == "resolve" else triage.violation_ignore
+        return move(violations=violations, actor=actor, reason=data["reason"], note=data["note"])
+    if action == "reopen":
+        return triage.violation_reopen(violations=violations, actor=actor, note=data["note"])
+    return triage.violation_prioritize(violations=violations, priority=data["priority"])
+
+
+class IncidentList(generics.ListAPIView):
+    """Incidents: the violations of one contract version that broke the same rule of the same
+    field, as groups. Those that need work (default) or the closed ones (`closed=true`), worst
+    severity, then largest, first."""
+
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+
+    def get_queryset(self):
+        if schema_generation(self):
+            return QualityViolation._base_manager.none()
+        return QualityViolation.objects.all()
+
+    def filter_queryset(self, queryset):
+        filters = IncidentFilterSet(self.request.query_params, queryset=queryset,
+                                    request=self.request)
+        if not filters.is_valid():
+            raise exceptions.ValidationError(filters.errors)
+        closed = filters.form.cleaned_data.get("closed")
+        return incident_list(statuses=CLOSED_STATUSES if closed else UNRESOLVED_STATUSES,
+                             violations=filters.qs)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(IncidentSerializer(
+            [incident_from_row(row) for row in page], many=True).data)
+
+
+class IncidentTriage(generics.GenericAPIView):
+    """One triage step for every violation (any status) of the named incidents, through the
+    same services as a violation's PATCH. Needs the right to edit each incident's space."""
+
+    serializer_class = IncidentTriageSerializer
+
+    @extend_schema(request=IncidentTriageSerializer, responses=IncidentTriagedSerializer)
+    def post(self, request):
+        step = IncidentTriageSerializer(data=request.data)
+        step.is_valid(raise_exception=True)
         data = step.validated_data
-        action, selected, actor = data["action"], [violation], request.user
-        if action == "acknowledge":
-            triage.violation_acknowledge(violations=selected, actor=actor)
-        elif action == "assign":
-            assignee = get_user_model().objects.filter(username=data["assignee"],
-                                                       is_active=True).first()
-            if assignee is None:
-                raise exceptions.ValidationError(
-                    {"assignee": ["No active account has this username."]}
-                )
-            triage.violation_assign(violations=selected, actor=actor, assignee=assignee)
-        elif action in ("resolve", "ignore"):
-            move = triage.violation_resolve if action == "resolve" else triage.violation_ignore
-            move(violations=selected, actor=actor, reason=data["reason"], note=data["note"])
-        elif action == "reopen":
-            triage.violation_reopen(violations=selected, actor=actor, note=data["note"])
-        else:
-            triage.violation_prioritize(violations=selected, priority=data["priority"])
-        return Response(ViolationSerializer(_violations().seal().get(pk=violation.pk)).data)
+        try:
+            violations = incident_violations(tokens=data["incidents"])
+        except ValueError:
+            raise exceptions.ValidationError({"incidents": ["Not an incident's token."]}) from None
+        space_ids = set(violations.order_by().values_list("space_id", flat=True).distinct())
+        if not space_ids:
+            raise exceptions.NotFound(NOT_FOUND)
+        for space_id in space_ids:
+            require_editable_space(request, space_id)
+        moved = _triage(request, violations, data)
+        return Response(IncidentTriagedSerializer({"moved": moved}).data)
 
 
 class MetricList(generics.ListAPIView):
@@ -117,6 +185,7 @@ class MetricList(generics.ListAPIView):
 
     serializer_class = MetricSerializer
     filterset_class = MetricFilterSet
+    pagination_class = NewestFirstCursor
 
     def get_queryset(self):
         if schema_generation(self):

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
-from tenancy.models import ApiToken
+from tenancy.models import ApiToken, Membership, OrganizationAdmin
 from tenancy.tokens import api_token_create, api_token_revoke
 from tests.api_helpers import results, token_client
-from tests.factories import DataContractFactory, MembershipFactory
+from tests.factories import DataContractFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +137,42 @@ def test_the_admin_shows_a_new_token_secret_once(space, steward, client):
     assert hashlib.sha256(secret.encode()).hexdigest() == token.secret_hash
     assert token.created_by == steward and token.can_write is True
     assert secret not in client.get(f"/admin/tenancy/apitoken/{token.pk}/change/").content.decode()
+
+
+def test_the_last_use_is_written_at_most_once_a_minute(steward_token, unscoped):
+    token, secret = steward_token
+    client = _client(secret)
+    client.get("/api/v1/contracts/")
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+
+    client.get("/api/v1/contracts/")
+    within_the_minute = ApiToken.objects.get(pk=token.pk).last_used_at
+    ApiToken.objects.filter(pk=token.pk).update(
+        last_used_at=first - datetime.timedelta(seconds=61))
+    client.get("/api/v1/contracts/")
+    a_minute_later = ApiToken.objects.get(pk=token.pk).last_used_at
+
+    assert within_the_minute == first
+    assert a_minute_later > first
+
+
+@pytest.mark.parametrize(("role", "administers", "expected"), [
+    ("viewer", False, (200, 403)),
+    ("steward", False, (200, 201)),
+    (None, True, (200, 201)),
+    (None, False, (403, 403)),
+])
+def test_a_token_has_its_creator_rights_in_its_space(role, administers, expected, space, db,
+                                                     unscoped):
+    creator = UserFactory()
+    if role:
+        Membership.objects.create(space=space, user=creator, role=role)
+    if administers:
+        OrganizationAdmin.objects.create(organization=space.organization, user=creator)
+    _, secret = api_token_create(space=space, name="rights", created_by=creator, can_write=True)
+    client = _client(secret)
+
+    read = client.get("/api/v1/contracts/")
+    write = client.post("/api/v1/domains/", {"name": "Ops"}, format="json")
+
+    assert (read.status_code, write.status_code) == expected
