@@ -1,9 +1,12 @@
 """FilterSets of the contract graph, for the API's lists (query parameters as documented)."""
 
+import datetime
 from functools import reduce
 from operator import or_
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 
 from contracts.documents.bundle import OWNERSHIP_ROLES, SYSTEM_ROLES
 from contracts.models import DataContract, Domain, Owner, Status, System
@@ -12,6 +15,23 @@ from contracts.selectors import (
     contract_filter_by_owner,
     contract_filter_by_system,
 )
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO allows."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("This moment is out of range.", code="overflow") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class ContractFilterSet(django_filters.FilterSet):
@@ -29,7 +49,7 @@ class ContractFilterSet(django_filters.FilterSet):
     system_role = django_filters.ChoiceFilter(
         choices=[(role, role) for role in SYSTEM_ROLES], method="filter_nothing"
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = DataContract

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from contracts.filters import UtcDateTimeFilter
 from quality.models import Priority, QualityMetric, QualityViolation, Severity, ViolationStatus
 
 
@@ -15,10 +16,8 @@ class ViolationFilterSet(django_filters.FilterSet):
     assignee = django_filters.CharFilter(field_name="assignee__username",
                                          help_text="The assignee's username.")
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
-    checked_after = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
-                                                     lookup_expr="gte")
-    checked_before = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
-                                                      lookup_expr="lt")
+    checked_after = UtcDateTimeFilter(field_name="check_timestamp", lookup_expr="gte")
+    checked_before = UtcDateTimeFilter(field_name="check_timestamp", lookup_expr="lt")
 
     class Meta:
         model = QualityViolation
@@ -41,10 +40,8 @@ class MetricFilterSet(django_filters.FilterSet):
     contract = django_filters.UUIDFilter(field_name="data_contract")
     version = django_filters.CharFilter(field_name="data_contract__version")
     passed = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")])
-    checked_after = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
-                                                     lookup_expr="gte")
-    checked_before = django_filters.IsoDateTimeFilter(field_name="check_timestamp",
-                                                      lookup_expr="lt")
+    checked_after = UtcDateTimeFilter(field_name="check_timestamp", lookup_expr="gte")
+    checked_before = UtcDateTimeFilter(field_name="check_timestamp", lookup_expr="lt")
 
     class Meta:
         model = QualityMetric

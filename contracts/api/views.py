@@ -86,6 +86,7 @@ class ContractVersions(generics.GenericAPIView):
     serializer_class = ContractVersionSerializer
     pagination_class = None
 
+    @extend_schema(responses=ContractVersionSerializer(many=True))
     def get(self, request, contract_id):
         contract = contract_or_404(contract_id)
         family = contract_family(contract=contract)
@@ -126,8 +127,14 @@ class ContractDocument(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("document_format", OpenApiTypes.STR,
                                      enum=sorted(DOCUMENT_FORMATS), default="yaml")],
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="The document."),
-                   404: OpenApiResponse(description="No such contract.")},
+        responses={
+            # One mapping either way: YAML for yaml and odcs, JSON for json.
+            (200, "application/yaml"): OpenApiResponse(OpenApiTypes.OBJECT,
+                                                       description="The document."),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT,
+                                                       description="The document."),
+            404: OpenApiResponse(description="No such contract."),
+        },
     )
     def get(self, request, contract_id):
         chosen = request.query_params.get("document_format", "yaml")

@@ -4,7 +4,9 @@ each operation is fuzzed with generated ids and with the ids of real rows of the
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -38,11 +40,18 @@ def fuzzed_site(settings, space, other_space, unscoped):
         violation = QualityViolationFactory(data_contract=contracts[0])
         owner = OwnerFactory(organization=tenant.organization)
     headers = {"Authorization": f"Token {token_secret(space, can_write=True)}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json",
-                                            get_wsgi_application(), headers=headers)
     real_ids = {"contract_id": str(contracts[0].pk), "violation_id": str(violation.pk),
                 "pk": owner.pk, "object_id": str(violation.pk)}
-    return schema, headers, real_ids
+    # As Django's test client does: the test's transaction must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json",
+                                                get_wsgi_application(), headers=headers)
+        yield schema, headers, real_ids
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _fuzz(operation, headers, mode, path_parameters=None):

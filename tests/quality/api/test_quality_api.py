@@ -294,3 +294,22 @@ def test_a_document_that_is_not_the_tool_format_says_where(api, contract):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "dbt result: results[0].unique_id: expected a str."}
+
+
+def test_check_dates_take_any_iso_offset_and_refuse_moments_out_of_range(api, contract,
+                                                                         unscoped):
+    checked = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
+    violation = QualityViolationFactory(data_contract=contract, check_timestamp=checked)
+
+    # 12:00 UTC is 16:54 the day before at -19:06, an offset PostgreSQL itself refuses
+    after = api.get("/api/v1/quality/violations/",
+                    {"checked_after": "2024-04-30T16:53:00-19:06"})
+    before = api.get("/api/v1/quality/violations/",
+                     {"checked_before": "2024-04-30T16:53:00-19:06"})
+    out_of_range = api.get("/api/v1/quality/violations/",
+                           {"checked_after": "0001-01-01T00:00:00+05:00"})
+
+    assert [row["id"] for row in after.json()["results"]] == [str(violation.pk)]
+    assert before.json()["results"] == []
+    assert (out_of_range.status_code, out_of_range.json()) == (
+        400, {"checked_after": ["This moment is out of range."]})
