@@ -85,6 +85,8 @@ class ContractVersions(generics.GenericAPIView):
 
     serializer_class = ContractVersionSerializer
     pagination_class = None
+    # Tells the schema what the path's id names; the view reads through contract_or_404.
+    queryset = DataContract._base_manager.none()
 
     @extend_schema(responses=ContractVersionSerializer(many=True))
     def get(self, request, contract_id):
