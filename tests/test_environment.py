@@ -9,7 +9,7 @@ from tests.environment import REPOSITORY, OutsideRepositoryError
 
 def test_opening_a_file_beside_the_repository_fails_loudly():
     # given a path in the folder that holds the repository, outside it
-    path = REPOSITORY.parent / "shared" / "x"
+    path = REPOSITORY.parent / "neighbour" / "x"
 
     # when a test opens it / then the guard names the path and the repository
     with pytest.raises(OutsideRepositoryError) as caught:
@@ -24,12 +24,12 @@ def test_listing_the_folder_around_the_repository_fails_loudly():
     with pytest.raises(OutsideRepositoryError):
         os.listdir(REPOSITORY.parent)
     with pytest.raises(OutsideRepositoryError):
-        os.scandir(REPOSITORY.parent / "shared")
+        os.scandir(REPOSITORY.parent / "neighbour")
 
 
 def test_a_path_that_climbs_out_of_the_repository_is_caught():
     with pytest.raises(OutsideRepositoryError):
-        (REPOSITORY / "tests" / ".." / ".." / "shared" / "notes.md").read_text()
+        (REPOSITORY / "tests" / ".." / ".." / "neighbour" / "notes.md").read_text()
 
 
 def test_the_repository_the_interpreter_and_temporary_files_stay_readable(tmp_path):
