@@ -23,14 +23,22 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 _ENCLOSING_FOLDER = str(REPOSITORY.parent) + os.sep
 _PATH_EVENTS = {"open": 0, "os.listdir": 0, "os.scandir": 0}
 
-# A checkout placed straight in the temporary folder would make every temporary file a
-# neighbour of the repository: give this run a temporary folder of its own instead.
-if tempfile.gettempdir() == str(REPOSITORY.parent):
+
+def _holds(folder, path):
+    """Whether `path` is `folder` or lies anywhere under it."""
+    folder = str(Path(folder).resolve())
+    return path == folder or path.startswith(folder + os.sep)
+
+
+# A checkout placed inside the temporary folder (as CI's copy is) would let every
+# neighbour of the repository pass for a temporary file: give this run a temporary
+# folder of its own instead, beside nothing.
+if _holds(tempfile.gettempdir(), str(REPOSITORY.parent)):
     os.environ["TMPDIR"] = tempfile.mkdtemp(prefix="pycharter-tests-")
     tempfile.tempdir = None
     atexit.register(shutil.rmtree, os.environ["TMPDIR"], ignore_errors=True)
 _ALLOWED_FOLDERS = tuple(
-    str(Path(folder).resolve()) + os.sep
+    form + os.sep
     for folder in (
         REPOSITORY,
         sys.prefix,
@@ -38,7 +46,8 @@ _ALLOWED_FOLDERS = tuple(
         *site.getsitepackages(),
         tempfile.gettempdir(),
     )
-    if str(Path(folder).resolve()) != str(REPOSITORY.parent)
+    if not _holds(folder, str(REPOSITORY.parent))
+    for form in {os.path.abspath(folder), str(Path(folder).resolve())}
 )
 
 
