@@ -56,6 +56,8 @@ def register():
                     sentence=lambda changes, entry: "submitted for review")
     register_action("contracts.review.approved", title="review approved",
                     sentence=lambda changes, entry: _with_comment("approved", changes))
+    register_action("contracts.review.outdated", title="review outdated by an edit",
+                    sentence=lambda changes, entry: "edited after review: review again")
     register_action(
         "contracts.review.changes_requested", title="review: changes requested",
         sentence=lambda changes, entry: _with_comment("requested changes", changes),

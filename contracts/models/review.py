@@ -13,6 +13,7 @@ class ReviewStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     APPROVED = "approved", "Approved"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    OUTDATED = "outdated", "Edited after review"
 
 
 class ContractReview(SealableModel):
@@ -20,8 +21,10 @@ class ContractReview(SealableModel):
 
     The author asks (`in_review`); a second steward of the space, who is neither the
     one who asked nor the one who created the version, approves it or requests changes
-    with a comment. The newest round of a version is its review state; only an approved
-    version can be activated there. Belongs to the contract's space.
+    with a comment. An edit of the draft while it is in review or approved outdates the
+    round: what was reviewed is no longer what would activate. The newest round of a
+    version is its review state; only an approved version can be activated there.
+    Belongs to the contract's space.
     """
 
     id = uuid_primary_key()

@@ -37,8 +37,10 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from contracts.rule_checks import rule_problems
+from contracts.services.actors import actor_name
 from contracts.services.links import audit_link
 from contracts.services.reference import owner_email_errors
+from contracts.services.review import contract_review_outdate
 from contracts.validators import validate_json_object, validate_json_schema
 from tenancy.audit import audit_log, audited
 
@@ -57,11 +59,6 @@ LOCKED_PARTS = {
     "coercion_rules": "coercion rules",
     "validation_rules": "validation rules",
 }
-
-
-def actor_name(actor):
-    """How a user is written in the ERD's `created_by` / `updated_by` columns."""
-    return actor.get_username() if actor is not None else None
 
 
 def contract_content_errors(*, schema_data, coercion_rules, validation_rules):
@@ -188,7 +185,9 @@ def contract_update(*, contract, actor, description=UNCHANGED, schema_data=UNCHA
         _raise_content_errors(**content)
         _parts_save(contract, content["schema_data"], content["coercion_rules"],
                     content["validation_rules"])
+    edited = bool(changed)
     if description is not UNCHANGED:
+        edited = edited or description != contract.description
         contract.description = description
     metadata_values = {
         name: value
@@ -197,7 +196,11 @@ def contract_update(*, contract, actor, description=UNCHANGED, schema_data=UNCHA
         if value is not UNCHANGED
     }
     if metadata_values:
+        edited = edited or any(getattr(contract.metadata_record, name, None) != value
+                               for name, value in metadata_values.items())
         _metadata_save(contract, actor, **metadata_values)
+    if edited:
+        contract_review_outdate(contract_id=contract.pk, actor=actor)
     contract.updated_by = actor_name(actor)
     _full_save(contract)
     audit_log(action="contracts.contract.updated", instance=contract, actor=actor,
@@ -360,6 +363,8 @@ def _links_set(link_model, target_field, role, metadata_record, targets, actor):
                    target=target, link=link, actor=actor)
     metadata_record.updated_by = actor_name(actor)
     metadata_record.save(update_fields=["updated_by", "updated_at"])
+    if dropped or new_targets:
+        contract_review_outdate(contract_id=metadata_record.data_contract_id, actor=actor)
 
 
 # Reference data --------------------------------------------------------------------------

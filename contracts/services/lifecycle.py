@@ -34,7 +34,8 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from contracts.selectors import CURRENT_COMPONENTS, contract_get, contract_terms
-from contracts.services.contract_edit import REQUIRED_OWNER_ROLES, actor_name
+from contracts.services.actors import actor_name
+from contracts.services.contract_edit import REQUIRED_OWNER_ROLES
 from contracts.services.links import LINK_MODELS, links_by_role
 from contracts.signals import breaking_version_activated
 from tenancy.audit import audit_log, audited

@@ -12,13 +12,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from contracts.models import ContractReview, DataContract, ReviewStatus, Status
-from contracts.services.contract_edit import actor_name
+from contracts.services.actors import actor_name
 from tenancy.audit import audit_log, audited
+
+#: The states of the newest round after which the author asks for review again.
+REVIEW_AGAIN = (ReviewStatus.CHANGES_REQUESTED, ReviewStatus.OUTDATED)
 
 
 def contract_review_latest(*, contract):
     """The newest review round of `contract`, or None."""
-    return ContractReview.objects.filter(data_contract_id=contract.pk).order_by(
+    return _latest_round(contract.pk)
+
+
+def _latest_round(contract_id):
+    return ContractReview.objects.filter(data_contract_id=contract_id).order_by(
         "-created_at"
     ).first()
 
@@ -35,7 +42,7 @@ def contract_review_request(*, contract, actor):
         raise ValidationError(f"{contract} is {contract.status}: only a draft is reviewed.",
                               code="not_a_draft")
     latest = contract_review_latest(contract=contract)
-    if latest is not None and latest.status != ReviewStatus.CHANGES_REQUESTED:
+    if latest is not None and latest.status not in REVIEW_AGAIN:
         raise ValidationError(f"{contract} is already {latest.get_status_display().lower()}.",
                               code="already_reviewed")
     review = _full_save(ContractReview(
@@ -59,6 +66,21 @@ def contract_review_request_changes(*, contract, actor, comment):
     if not comment.strip():
         raise ValidationError({"comment": "Say what must change."}, code="comment_required")
     return _decide(contract, actor, ReviewStatus.CHANGES_REQUESTED, comment)
+
+
+@transaction.atomic
+@audited
+def contract_review_outdate(*, contract_id, actor):
+    """After an edit of the draft, its round in review or approved no longer covers what
+    would activate: the round becomes outdated and the author asks again. Returns the
+    outdated round, or None when there was none to outdate."""
+    review = _latest_round(contract_id)
+    if review is None or review.status not in (ReviewStatus.IN_REVIEW, ReviewStatus.APPROVED):
+        return None
+    review.status = ReviewStatus.OUTDATED
+    _full_save(review)
+    _audit(review, "outdated", actor)
+    return review
 
 
 def _decide(contract, actor, status, comment):

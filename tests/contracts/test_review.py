@@ -204,3 +204,50 @@ def test_another_spaces_steward_gets_a_404(client, reviewed_space, draft, author
     assert response.status_code == 404
     assert ContractReview.objects.get().status == "in_review"
     assert _status(draft) == "draft"
+
+
+@pytest.mark.parametrize("round_state", ["in_review", "approved"])
+def test_an_edit_after_review_outdates_the_round_and_activation_waits_for_a_new_one(
+    reviewed_space, draft, author, reviewer, round_state
+):
+    from contracts.selectors import contract_get
+    from contracts.services.contract_edit import contract_update
+
+    with space_scope(reviewed_space):
+        contract_review_request(contract=draft, actor=author)
+        if round_state == "approved":
+            contract_review_approve(contract=draft, actor=reviewer)
+        # an unchanged save leaves the round as it is
+        contract_update(contract=contract_get(contract_id=draft.pk), actor=author,
+                        description=draft.description)
+        assert ContractReview.objects.get().status == round_state
+
+        contract_update(contract=contract_get(contract_id=draft.pk), actor=author,
+                        description="Bookings, now with refunds.")
+        with pytest.raises(ValidationError):
+            contract_activate(contract=draft, actor=author)
+        contract_review_request(contract=draft, actor=author)
+        contract_review_approve(contract=draft, actor=reviewer)
+        contract_activate(contract=draft, actor=author)
+
+    assert list(ContractReview.objects.order_by("created_at").values_list("status", flat=True)) == [
+        "outdated", "approved"]
+    assert ("contracts.review.outdated", "priya", "") in _review_actions(reviewed_space)
+    assert _status(draft) == "active"
+
+
+def test_a_change_of_owners_after_approval_outdates_the_approval(
+    reviewed_space, draft, author, reviewer
+):
+    from contracts.services.contract_edit import metadata_owners_set
+
+    with space_scope(reviewed_space):
+        contract_review_request(contract=draft, actor=author)
+        contract_review_approve(contract=draft, actor=reviewer)
+        record = draft.metadata_record
+        metadata_owners_set(metadata_record=record, role="it_sme",
+                            owners=[factories.OwnerFactory(
+                                organization=reviewed_space.organization)],
+                            actor=author)
+
+    assert ContractReview.objects.get().status == "outdated"

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.usefixtures("unscoped")
 
 #: Public functions of the service modules that write nothing themselves, and why.
 NOT_WRITES = {
-    "contracts.services.contract_edit.actor_name": "formats a name",
+    "contracts.services.actors.actor_name": "formats a name",
     "contracts.services.contract_edit.contract_content_errors": "validates",
     "contracts.services.contract_edit.reference_entity_errors": "validates",
     "contracts.services.lifecycle.contract_activation_review": "reads",
@@ -286,6 +286,13 @@ def case_contract_review_request_changes(given):
     yield lambda: review.contract_review_request_changes(contract=draft, actor=given.steward,
                                                          comment="Name the IT SME.")
     yield "contracts.review.changes_requested", lambda: _entry_of(
+        review.contract_review_latest(contract=draft))
+
+
+def case_contract_review_outdate(given):
+    draft = _in_review(given)
+    yield lambda: review.contract_review_outdate(contract_id=draft.pk, actor=given.steward)
+    yield "contracts.review.outdated", lambda: _entry_of(
         review.contract_review_latest(contract=draft))
 
 
