@@ -52,6 +52,10 @@ def register():
         "contracts.contract.imported", title="contract imported",
         sentence=lambda changes, entry: f"imported ({change_after(changes, 'outcome')})",
     )
+    register_action(
+        "contracts.contract.renumbered", title="version renumbered",
+        sentence=lambda changes, entry: f"renumbered {change_after(changes, 'version')}",
+    )
     register_action("contracts.review.requested", title="review requested",
                     sentence=lambda changes, entry: "submitted for review")
     register_action("contracts.review.approved", title="review approved",

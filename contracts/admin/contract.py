@@ -326,6 +326,7 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
             contract_view(views.reference_autocomplete_view, "reference-autocomplete"),
             contract_view(views.new_version_view, "new-version"),
             contract_view(views.activate_view, "activate"),
+            contract_view(views.renumber_view, "renumber"),
             contract_view(views.deprecate_view, "deprecate"),
             contract_view(views.review_view, "review"),
             contract_view(views.compare_view, "compare",

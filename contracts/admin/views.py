@@ -20,6 +20,7 @@ from contracts.services.lifecycle import (
     contract_activation_review,
     contract_deprecate,
     contract_new_version,
+    contract_renumber,
     version_bumped,
 )
 from contracts.services.review import (
@@ -156,6 +157,24 @@ def activate_view(model_admin, request, object_id):
         model_admin, request, "activate.html", f"Activate {contract}",
         contract=review.contract, review=review, form=form,
     )
+
+
+def renumber_view(model_admin, request, object_id):
+    """Number a draft as the activation page suggests, then go back to activating it."""
+    contract = _editable_contract(model_admin, request, object_id)
+    if request.method != "POST":
+        return HttpResponseRedirect(change_url(contract))
+    try:
+        renumbered = contract_renumber(contract=contract, version=request.POST.get("version", ""),
+                                       actor=request.user)
+    except ValidationError as error:
+        model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(change_url(contract))
+    model_admin.log_change(request, renumbered, f"Renumbered {contract.version} → "
+                                                f"{renumbered.version}.")
+    model_admin.message_user(request, f"{contract} is now {renumbered}.", messages.SUCCESS)
+    return HttpResponseRedirect(
+        reverse("admin:contracts_datacontract_activate", args=[renumbered.pk]))
 
 
 def contracts_deprecate(model_admin, request, contracts):

@@ -306,6 +306,48 @@ def contract_new_version(*, contract, bump, actor):
     return copy
 
 
+@transaction.atomic
+@audited
+def contract_renumber(*, contract, version, actor):
+    """Give a draft another version number, with its own parts and its schema's inner
+    `version`: the bump picked when the draft was made may not fit the changes made since
+    (breaking changes call for a major version)."""
+    draft = contract_get(contract_id=contract.pk)
+    if draft.status != Status.DRAFT:
+        raise ValidationError(
+            f"{draft} is {draft.status}: only a draft's version can change.", code="not_a_draft"
+        )
+    if DataContract.objects.filter(space_id=draft.space_id, name=draft.name,
+                                   version=version).exclude(pk=draft.pk).exists():
+        raise ValidationError(
+            {"version": f"{draft.name} {version} already exists."}, code="version_exists"
+        )
+    previous = draft.version
+    draft.version = version
+    for field in CURRENT_COMPONENTS:
+        part = getattr(draft, field)
+        # Parts are renumbered only where they are the draft's own copy.
+        if part is None or part.data_contract_id != draft.pk:
+            continue
+        part.version = version
+        if field == "schema" and isinstance(part.schema_data, dict) \
+                and "version" in part.schema_data:
+            part.schema_data = {**part.schema_data, "version": version}
+        _full_save(part)
+        setattr(draft, _VERSION_FIELDS[field], version)
+    draft.updated_by = actor_name(actor)
+    _full_save(draft)
+    audit_log(action="contracts.contract.renumbered", instance=draft, actor=actor,
+              changes={"version": [previous, version]})
+    return draft
+
+
+#: The column of `data_contracts` recording each current part's version.
+_VERSION_FIELDS = {"schema": "schema_version", "coercion_rules": "coercion_rules_version",
+                   "validation_rules": "validation_rules_version",
+                   "metadata_record": "metadata_version"}
+
+
 def _metadata_record_copy(record, contract, name):
     copy = _full_save(
         MetadataRecord(

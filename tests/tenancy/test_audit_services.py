@@ -289,6 +289,14 @@ def case_contract_review_request_changes(given):
         review.contract_review_latest(contract=draft))
 
 
+def case_contract_renumber(given):
+    draft = given.draft()
+    yield lambda: lifecycle.contract_renumber(contract=draft, version="2.0.0",
+                                              actor=given.steward)
+    yield "contracts.contract.renumbered", lambda: _entry_of(DataContract.objects.get(
+        pk=draft.pk))
+
+
 def case_contract_review_outdate(given):
     draft = _in_review(given)
     yield lambda: review.contract_review_outdate(contract_id=draft.pk, actor=given.steward)

@@ -229,6 +229,41 @@ def test_a_breaking_minor_version_needs_the_reason_it_is_not_major(
     assert _statuses(space) == {"1.0.0": "deprecated", "1.1.0": "active"}
 
 
+def test_a_breaking_minor_draft_is_numbered_as_suggested_from_the_activation_page(
+    steward_client, space
+):
+    with_required_owners(contract_with_parts(space, status="active"))
+    candidate = with_required_owners(contract_with_parts(
+        space, version="1.1.0", schema_data={**NARROWER_SCHEMA, "version": "1.1.0"}))
+
+    page = steward_client.get(url("activate", candidate))
+    renumbered = steward_client.post(url("renumber", candidate), {"version": "2.0.0"})
+    activation = steward_client.get(renumbered.url)
+
+    assert 'name="version" value="2.0.0">Number it 2.0.0</button>' in page.text
+    assert renumbered.url == url("activate", candidate)
+    draft = DataContract.objects.select_related("schema", "metadata_record").get(pk=candidate.pk)
+    assert (draft.version, draft.schema.version, draft.schema.schema_data["version"],
+            draft.schema_version, draft.metadata_record.version) == ("2.0.0",) * 5
+    assert "not a major version" not in activation.text
+    steward_client.post(url("activate", candidate), {"accept_breaking_changes": "on"})
+    assert _statuses(space) == {"1.0.0": "deprecated", "2.0.0": "active"}
+
+
+def test_only_a_draft_is_renumbered_and_never_onto_an_existing_version(steward_client, space):
+    active = with_required_owners(contract_with_parts(space, status="active"))
+    draft = contract_with_parts(space, version="1.1.0")
+
+    steward_client.post(url("renumber", draft), {"version": "1.0.0"})
+    refused = steward_client.post(url("renumber", active), {"version": "3.0.0"})
+
+    assert _messages(refused) == [
+        "bookings 1.0.0 already exists.",
+        "bookings 1.0.0 is active: only a draft's version can change.",
+    ]
+    assert _statuses(space) == {"1.0.0": "active", "1.1.0": "draft"}
+
+
 def test_the_compare_page_is_limited_to_versions_of_one_contract(
     steward_client, space, other_space
 ):
