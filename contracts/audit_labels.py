@@ -54,7 +54,7 @@ def register():
     )
     register_action(
         "contracts.contract.renumbered", title="version renumbered",
-        sentence=lambda changes, entry: f"renumbered {change_after(changes, 'version')}",
+        sentence=lambda changes, entry: f"renumbered to {change_after(changes, 'version')}",
     )
     register_action("contracts.review.requested", title="review requested",
                     sentence=lambda changes, entry: "submitted for review")

@@ -53,7 +53,7 @@ def priya(organization):
     ("contracts.contract.version_created", {"copied_from": [None, "orders 1.0.0"]},
      "created version 1.1.0 from orders 1.0.0"),
     ("contracts.contract.imported", {"outcome": [None, "created"]}, "imported (created)"),
-    ("contracts.contract.renumbered", {"version": ["1.1.0", "2.0.0"]}, "renumbered 2.0.0"),
+    ("contracts.contract.renumbered", {"version": ["1.1.0", "2.0.0"]}, "renumbered to 2.0.0"),
     ("contracts.review.requested", {}, "submitted for review"),
     ("contracts.review.outdated", {}, "edited after review: review again"),
     ("contracts.review.approved", {"comment": [None, "looks right"]}, "approved: looks right"),
