@@ -23,6 +23,7 @@ from contracts.models import DataContract, Status
 from contracts.services import contract_import, domain_upsert, owner_upsert, system_upsert
 from quality.checks.runner import quality_check_run
 from quality.demo_records import day_file, recipes
+from tenancy.memberships import membership_save
 from tenancy.models import Membership, Organization, OrganizationAdmin, Role, Space
 from tenancy.scoping import space_scope
 
@@ -133,10 +134,12 @@ def _seed_users(spaces, password):
         user.save()
         users[username] = user
         for organization_slug, space_slug, role in memberships:
-            Membership.objects.update_or_create(
-                space=spaces[(organization_slug, space_slug)], user=user,
-                defaults={"role": role},
-            )
+            membership = Membership.objects.filter(
+                space=spaces[(organization_slug, space_slug)], user=user
+            ).first() or Membership(space=spaces[(organization_slug, space_slug)], user=user)
+            if membership._state.adding or membership.role != role:
+                membership.role = role
+                membership_save(membership=membership, actor="demo")
         for organization_slug in administered:
             OrganizationAdmin.objects.get_or_create(
                 organization=Organization.objects.get(slug=organization_slug), user=user

@@ -13,12 +13,14 @@ from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin
 from tenancy.audit_labels import action_title, audit_entries_named
+from tenancy.memberships import membership_delete, membership_save
 from tenancy.models import (
     ApiToken,
     AuditLogEntry,
@@ -212,6 +214,17 @@ class MembershipModelAdmin(WorkspaceUserAdminMixin, TenantModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("space", "user") if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        membership_save(membership=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        membership_delete(membership=obj, actor=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user"):
+            membership_delete(membership=membership, actor=request.user)
 
     def user_organization_ids(self, request):
         return set(Space.objects.filter(id__in=request.tenant_access.managed_space_ids)

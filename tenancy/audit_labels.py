@@ -172,6 +172,22 @@ def change_after(changes, name):
     return (changes.get(name) or [None, None])[1]
 
 
+def _membership(words):
+    """A sentence about a member: `words` names them {user} and their new role {role}."""
+    def sentence(changes, entry):
+        before, after = changes.get("user_id") or [None, None]
+        role = change_after(changes, "role")
+        return words.format(user=after or before, role=term(role) if role else "")
+
+    return sentence
+
+
+register_action("tenancy.membership.added", title="member added",
+                sentence=_membership("added member {user} as {role}"))
+register_action("tenancy.membership.changed", title="member's role changed",
+                sentence=_membership("changed the role of {user} to {role}"))
+register_action("tenancy.membership.removed", title="member removed",
+                sentence=_membership("removed member {user}"))
 register_action("tenancy.comment.added", title="comment added",
                 sentence=lambda changes, entry: "commented")
 register_action("tenancy.annotation.added", title="annotation added",

@@ -27,9 +27,9 @@ from quality.alerting import outbox
 from quality.alerting import services as alerting
 from quality.models import Alert, AlertChannel, AlertDelivery, QualityViolation
 from quality.services import results, triage
-from tenancy import shared
+from tenancy import memberships, shared
 from tenancy.audit import process_name
-from tenancy.models import AuditLogEntry, Comment
+from tenancy.models import AuditLogEntry, Comment, Membership
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("unscoped")
@@ -63,7 +63,7 @@ NOT_WRITES = {
 
 
 def _service_modules():
-    modules = [alerting, outbox, shared]
+    modules = [alerting, outbox, shared, memberships]
     for package in (contracts.services, quality.services):
         modules.extend(importlib.import_module(f"{package.__name__}.{info.name}")
                        for info in pkgutil.iter_modules(package.__path__))
@@ -424,6 +424,19 @@ def case_orphans_delete(given):
     comment = shared.comment_add(target=given.draft(), author=given.steward, body="Gone soon")
     yield lambda: shared.orphans_delete({Comment: [comment]})
     yield "tenancy.comment.orphan_deleted", _entry_of(comment)
+
+
+def case_membership_save(given):
+    membership = Membership(space=given.space, user=factories.UserFactory(), role="viewer")
+    yield lambda: memberships.membership_save(membership=membership, actor=given.steward)
+    yield "tenancy.membership.added", lambda: _entry_of(membership)
+
+
+def case_membership_delete(given):
+    membership = factories.MembershipFactory(space=given.space, role="viewer")
+    expected = _entry_of(membership)
+    yield lambda: memberships.membership_delete(membership=membership, actor=given.steward)
+    yield "tenancy.membership.removed", expected
 
 
 WALK = {

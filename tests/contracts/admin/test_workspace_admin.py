@@ -57,6 +57,30 @@ def test_an_organization_admin_adds_a_member_to_a_space_of_their_organization(
     assert _roles(second_space) == {"newcomer": "steward"}
 
 
+def test_joining_changing_role_and_leaving_read_as_sentences_in_the_spaces_audit_log(
+    client, space, organization_admin, newcomer
+):
+    from tenancy.audit_labels import audit_entries_named
+    from tenancy.models import AuditLogEntry
+
+    client.force_login(organization_admin)
+    client.post(ADD_MEMBERSHIP, {"space": space.pk, "user": "newcomer", "role": Role.VIEWER})
+    membership = Membership.objects.get(space=space, user=newcomer)
+    client.post(reverse("admin:tenancy_membership_change", args=[membership.pk]),
+                {"role": Role.STEWARD})
+    client.post(reverse("admin:tenancy_membership_delete", args=[membership.pk]),
+                {"post": "yes"})
+
+    entries = AuditLogEntry.objects.filter(space=space, action__startswith="tenancy.membership.")
+    assert [(named.entry.actor, named.sentence) for named in
+            audit_entries_named(entries.order_by("created_at"))] == [
+        (organization_admin, "added member newcomer as viewer"),
+        (organization_admin, "changed the role of newcomer to steward"),
+        (organization_admin, "removed member newcomer"),
+    ]
+    assert _roles(space) == {}
+
+
 def test_members_cannot_be_added_to_another_organizations_space(
     client, space, other_space, organization_admin, newcomer
 ):
