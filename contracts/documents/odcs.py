@@ -28,7 +28,8 @@ from .bundle import CONTRACT_STATUSES, OWNERSHIP_ROLES, SYSTEM_ROLES, ContractBu
 from .errors import format_field
 from .loading import LoadedDocument
 from .nodes import DocumentNode
-from .parsing import parse_contract_document
+from .names import name_problem, owner_id_problem
+from .parsing import checked_name, parse_contract_document
 from .rules import merge_rules
 from .serializing import bundle_to_document
 
@@ -462,7 +463,8 @@ def _import_metadata(
             if role is None:
                 unmapped.append(f"{format_field(member.path)}: not one of the owner roles")
             else:
-                ownership.setdefault(role, []).append(member.required_child("username").text())
+                ownership.setdefault(role, []).append(
+                    checked_name(member.required_child("username"), owner_id_problem))
     if ownership:
         metadata["ownership"] = ownership
     lineage: dict[str, list[str]] = {}
@@ -474,7 +476,7 @@ def _import_metadata(
         if "lineage" not in values:
             unmapped.append(f"{format_field(server.path)}: a server that is not a {VENDOR} system")
             continue
-        name = server.required_child("server").text()
+        name = checked_name(server.required_child("server"), name_problem)
         for role in values["lineage"]:
             lineage.setdefault(role, []).append(name)
         description = server.optional_child("description")
@@ -488,8 +490,8 @@ def _import_metadata(
     if lineage:
         metadata["lineage"] = lineage
     domain = root.optional_child("domain")
-    if domain is not None:
-        metadata["domain"] = domain.optional_text()
+    if domain is not None and domain.optional_text() is not None:
+        metadata["domain"] = checked_name(domain, name_problem)
     return metadata, systems
 
 

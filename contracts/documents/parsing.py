@@ -146,7 +146,7 @@ def parse_split_documents(
                              recorder=recorder)
     metadata = part_nodes.get(METADATA_BLOCK)
     if name is None:
-        name = _checked_name(_from_metadata(metadata, "title", documents), name_problem)
+        name = checked_name(_from_metadata(metadata, "title", documents), name_problem)
     elif not name.strip():
         raise DocumentError(None, None, "name", "the contract's name is empty")
     elif (problem := name_problem(name)) is not None:
@@ -333,7 +333,7 @@ def _contract_columns(node: DocumentNode, recorder: DocumentExtraRecorder) -> di
     status = node.optional_child("status")
     description = node.optional_child("description")
     return {
-        "name": _checked_name(node.required_child("name"), name_problem),
+        "name": checked_name(node.required_child("name"), name_problem),
         "version": node.required_child("version").version(),
         "status": status.status() if status else None,
         "description": description.optional_text() if description else None,
@@ -423,7 +423,7 @@ def _refuse_duplicates(items: Iterable[DocumentNode], names: list[str], what: st
         seen.add(name)
 
 
-def _checked_name(node: DocumentNode, problem_of) -> str:
+def checked_name(node: DocumentNode, problem_of) -> str:
     """The node's text, refused with its file, line and field when `problem_of` finds fault."""
     value = node.text()
     problem = problem_of(value)

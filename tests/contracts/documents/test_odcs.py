@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 from pathlib import Path, PurePath
 
 import jsonschema
@@ -413,3 +414,28 @@ def test_required_fields_come_back_from_odcs_in_the_order_written():
 
     # then the required list is the one written
     assert imported.bundle.schema.schema_data["required"] == schema_data["required"]
+
+
+@pytest.mark.parametrize(("edit", "field", "name"), [
+    (lambda odcs: odcs["team"]["members"][0].update(username="head librarian"),
+     "team.members[0].username",
+     '"head librarian"'),
+    (lambda odcs: odcs["servers"][0].update(server="kiosk/1"), "servers[0].server",
+     '"kiosk/1"'),
+    (lambda odcs: odcs.update(domain="lending desk"), "domain", '"lending desk"'),
+])
+def test_a_badly_named_owner_system_or_domain_in_odcs_is_refused_at_its_line(edit, field, name):
+    # given an ODCS export with one name edited by hand into one the naming rules refuse
+    odcs = bundle_to_odcs(split_templates()).document
+    edit(odcs)
+    text = dump_yaml(odcs)
+    document = load_document_bytes(text.encode(), path=PurePath("odcs.yaml"), max_bytes=LIMIT)
+
+    # when it is imported, then the error names the file, the line and the field
+    with pytest.raises(DocumentError) as raised:
+        odcs_to_bundle(document)
+
+    line = next(number for number, written in enumerate(text.splitlines(), start=1)
+                if name.strip('"') in written)
+    assert re.match(rf"odcs\.yaml, line {line}, column \d+, field {re.escape(field)}: "
+                    rf"{re.escape(name)} may hold only", str(raised.value)), str(raised.value)
