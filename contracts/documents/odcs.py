@@ -27,8 +27,8 @@ from typing import Any
 from .bundle import CONTRACT_STATUSES, OWNERSHIP_ROLES, SYSTEM_ROLES, ContractBundle, SystemEntry
 from .errors import format_field
 from .loading import LoadedDocument
-from .nodes import DocumentNode
 from .names import name_problem, owner_id_problem
+from .nodes import DocumentNode
 from .parsing import checked_name, parse_contract_document
 from .rules import merge_rules
 from .serializing import bundle_to_document
