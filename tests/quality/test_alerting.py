@@ -4,8 +4,6 @@ import hashlib
 import hmac
 import io
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
@@ -18,40 +16,9 @@ from quality.alerting.services import alert_acknowledge, alert_close, alert_rais
 from quality.models import Alert, AlertChannel, AlertDelivery, AlertRouting
 from tests import factories
 from tests.task_queue import run_queued_tasks
+from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.usefixtures("unscoped")
-
-
-class Receiver:
-    """A local HTTP server that answers with the given status codes in turn."""
-
-    def __init__(self, statuses):
-        self.statuses = list(statuses)
-        self.requests = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((self.headers, body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/quality"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,6 @@
 """Two worker processes share the alert outbox: every alert reaches the webhook once."""
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
@@ -14,36 +11,7 @@ from quality.models import AlertChannel, AlertDelivery, DeliveryStatus
 from tenancy.scoping import space_scope
 from tests import factories
 from tests.test_deploy import _environment, _stop, _wait_for_line, _worker
-
-
-class CountingReceiver:
-    """A threading HTTP server on 127.0.0.1 that counts the alert ids it is sent."""
-
-    def __init__(self):
-        self.received = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append(json.loads(body)["id"])
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/quality"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.webhook_receiver import Receiver
 
 
 @pytest.mark.postgres
@@ -52,7 +20,7 @@ def test_two_workers_deliver_a_hundred_alerts_each_exactly_once(
     requires_postgresql, tmp_path, settings
 ):
     settings.PYCHARTER_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    with CountingReceiver() as receiver:
+    with Receiver() as receiver:
         with scopes_disabled():
             space = factories.SpaceFactory(name="Flights", slug="flights")
             contracts = [factories.DataContractFactory(space=space, name=f"feed_{number}")
@@ -69,7 +37,7 @@ def test_two_workers_deliver_a_hundred_alerts_each_exactly_once(
                                       kind="quality_check_failed", message=f"{contract} failed")
                           for contract in contracts]
             deadline = time.monotonic() + 120
-            while len(set(receiver.received)) < 100 and time.monotonic() < deadline:
+            while len(set(receiver.alert_ids)) < 100 and time.monotonic() < deadline:
                 time.sleep(0.2)
             time.sleep(1)  # a duplicate would arrive now
         finally:
@@ -77,5 +45,5 @@ def test_two_workers_deliver_a_hundred_alerts_each_exactly_once(
 
     with space_scope(space):
         statuses = list(AlertDelivery.objects.values_list("status", "attempts"))
-    assert sorted(receiver.received) == sorted(str(alert.pk) for alert in alerts)
+    assert sorted(receiver.alert_ids) == sorted(str(alert.pk) for alert in alerts)
     assert statuses == [(DeliveryStatus.DELIVERED, 1)] * 100
