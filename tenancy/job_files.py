@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from tenancy.jobs import job_enqueue
 from tenancy.safe_paths import path_inside
 
 JOB_FILES_FOLDER = Path("jobs")
@@ -39,6 +40,17 @@ def job_bytes_store(*, content, name, purpose):
     """Keep bytes made in the request (e.g. records posted over the API) for a job."""
     return default_storage.save(job_file_name(purpose=purpose, name=name),
                                 ContentFile(content))
+
+
+@transaction.atomic
+def job_upload_enqueue(*, kind, space, user, uploaded, purpose, payload):
+    """Keep an upload and queue the job `kind` that reads it; its payload names the stored
+    file (`stored_name`) and the name the user knows it by (`file_name`)."""
+    stored_name = job_upload_store(uploaded=uploaded, purpose=purpose)
+    return job_enqueue(kind=kind, space=space, user=user, payload={
+        **payload, "stored_name": stored_name, "file_name": PurePosixPath(
+            str(uploaded.name).replace("\\", "/")).name,
+    })
 
 
 @contextmanager

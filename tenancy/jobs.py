@@ -26,8 +26,8 @@ import csv
 import io
 import logging
 import time
-from dataclasses import dataclass
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 

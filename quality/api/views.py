@@ -44,8 +44,8 @@ from quality.selectors import (
 from quality.services import triage
 from quality.services.check_jobs import quality_check_records_enqueue
 from quality.services.results import ReportedViolation, quality_result_record
-from tenancy.api.jobs import JobSerializer, job_api_url
 from tenancy.api.errors import NOT_FOUND
+from tenancy.api.jobs import JobSerializer, job_api_url
 from tenancy.api.permissions import require_editable_space
 from tenancy.api.views import actor_name, object_or_404, schema_generation
 
