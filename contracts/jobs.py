@@ -1,9 +1,11 @@
-"""Background work of the contracts app: contract files too large to import in a request."""
+"""Background work of the contracts app: contract files too large to import in a request;
+exports of long admin lists (`contracts.admin.export_jobs`, registered on import)."""
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from contracts.admin import export_jobs  # noqa: F401  (registers the list export)
 from contracts.documents.errors import DocumentError
 from contracts.documents.upload import contract_upload_parse
 from contracts.services.document_import import DocumentImportError, contract_documents_import

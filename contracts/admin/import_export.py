@@ -33,6 +33,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
+from contracts.admin.export_jobs import ExportJobMixin
 from contracts.admin.import_jobs import ImportJobMixin
 from contracts.documents.errors import DocumentError
 from contracts.documents.loading import decode_utf8
@@ -174,7 +175,8 @@ def _permission(model_admin, request, code):
     return getattr(model_admin, f"has_{code}_permission")(request)
 
 
-class TenantImportExportMixin(ImportJobMixin, PendingImportMixin, ImportExportMixin):
+class TenantImportExportMixin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
+                              ImportExportMixin):
     """Import and export for an admin built on `TenantModelAdmin` and a `TenantResource`.
 
     Who may import or export follows the tenant rights behind the permission codes
