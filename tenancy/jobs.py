@@ -19,7 +19,13 @@ own, so the admin sees it before the work commits.
 
 A kind of work is a function registered with `@job_kind("app.name", label=...)` in an
 app's `jobs` module (imported at start-up). It gets the job, its payload and a
-`progress(done, total)` callable and returns a `JobOutcome`.
+`progress(done, total)` callable and returns a `JobOutcome`; it raises `JobFailure` with a
+message for the steward (the file, row and field) when the work cannot be done.
+
+A worker that dies mid-job takes its transaction with it, so nothing is half-written, but
+the job would stay "running". On PostgreSQL a running job holds a lock of its worker's
+database session, freed when the session ends; `jobs_orphaned_fail` (periodic) marks failed,
+and so retryable, the running jobs whose lock is free.
 """
 
 import csv
