@@ -44,7 +44,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = 8766
 PASSWORD = "bench-jobs-password-0123"
-BYTES_PER_RECORD = 199  # generate_members.py's JSON Lines, measured at 10,000 records
+BYTES_PER_RECORD = 198  # generate_members.py's JSON Lines, a little under its average
 
 
 def load_average():
@@ -213,7 +213,8 @@ def measure_upload(port, contract, data_file):
     location = headers.get("Location", "")
     assert status == 302 and "/admin/tenancy/job/" in location, (status, location)
     job_id = location.rstrip("/").split("/")[-2]
-    print(f"(a) admin accepts {data_file.stat().st_size / 1024 / 1024:.1f} MB upload: "
+    size = data_file.stat().st_size
+    print(f"(a) admin accepts a {size / 2**20:.1f} MiB ({size / 10**6:.1f} MB) upload: "
           f"{seconds:.2f} s until the redirect to its job (load average {before} before, "
           f"{load_average()} after)")
     return session, job_id
@@ -294,6 +295,7 @@ def main():
             "PYCHARTER_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SETTINGS_MODULE": "pycharter_site.settings",
         }
+        (Path(folder) / "static").mkdir()
         space, contract, _ = prepare(options, environment, folder)
         data_file = generate(options.megabytes, folder)
         print(f"{os.cpu_count()} cores; gunicorn -w 2, {options.workers} workers; PostgreSQL "
