@@ -144,6 +144,7 @@ def job_run(*, job_id):
         actor = {"user": job.requested_by} if job.requested_by else {"name": f"job:{job.kind}"}
         try:
             with audit_actor(source=f"job:{job.kind}", **actor), transaction.atomic():
+                _sqlite_write_lock_take(job)
                 kind = JOB_KINDS.get(job.kind)
                 if kind is None:
                     raise LookupError(f"No worker knows the job kind {job.kind!r}.")
@@ -158,6 +159,14 @@ def job_run(*, job_id):
             job.save(update_fields=["state", "error", "finished_at"])
         finally:
             progress.close()
+
+
+def _sqlite_write_lock_take(job):
+    """On SQLite (write-ahead log), take the database's write lock before the work reads: a
+    transaction that read first and then finds another connection wrote meanwhile (a web
+    request, the progress connection) cannot write at all. Other writers wait for the job."""
+    if connection.vendor == "sqlite":
+        Job.objects.filter(pk=job.pk).update(started_at=job.started_at)
 
 
 class JobFailure(Exception):
