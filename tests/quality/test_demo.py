@@ -2,6 +2,7 @@
 
 import io
 import os
+import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.db import connection, transaction
 from contracts.models import OWNERSHIP_ROLE_LINKS, DataContract
 from quality.demo_records import day_file, recipes
 from quality.management.commands.run_demo import Command as RunDemo
+from quality.management.commands.run_demo import _stop_demo
 from quality.models import Alert, QualityMetric, QualityViolation
 from tenancy.jobs import job_enqueue
 from tenancy.models import Job, JobState, Space
@@ -221,7 +223,7 @@ def test_the_demo_runs_a_worker_beside_the_server_that_completes_jobs(
     steward = factories.MembershipFactory(space=space, role="steward").user
 
     command = RunDemo(stdout=io.StringIO())
-    with command.background_worker() as worker:
+    with pytest.raises(SystemExit) as stopped, command.background_worker() as worker:
         with transaction.atomic():
             job = job_enqueue(kind="tenancy.audit_export", space=space, user=steward,
                               payload={})
@@ -229,7 +231,11 @@ def test_the_demo_runs_a_worker_beside_the_server_that_completes_jobs(
         while Job.objects.get(pk=job.pk).state != JobState.DONE and time.monotonic() < deadline:
             time.sleep(0.2)
         parent_of_worker = int(Path(f"/proc/{worker.pid}/stat").read_text().split()[3])
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill` of the demo, as a closed terminal
+        time.sleep(5)
 
     assert Job.objects.get(pk=job.pk).state == JobState.DONE
     assert parent_of_worker == os.getpid()
+    assert stopped.value.code == 128 + signal.SIGTERM
     assert worker.returncode is not None  # stopped with the demo
+    assert signal.getsignal(signal.SIGTERM) is not _stop_demo
