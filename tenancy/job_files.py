@@ -58,10 +58,12 @@ def job_file_local_path(stored_name):
     """A path on this machine to read the stored file from: the file itself on local storage,
     else a temporary copy (S3)."""
     try:
-        yield Path(default_storage.path(stored_name))
+        local = Path(default_storage.path(stored_name))
+    except NotImplementedError:  # storage without local files
+        local = None
+    if local is not None and local.is_file():
+        yield local
         return
-    except NotImplementedError:
-        pass
     with tempfile.NamedTemporaryFile(suffix=PurePosixPath(stored_name).suffix) as copy, \
             default_storage.open(stored_name, "rb") as source:
         shutil.copyfileobj(source, copy)
