@@ -294,6 +294,8 @@ class TenantResource(resources.Resource):
     called after each row.
     """
 
+    #: The name commands and jobs know the resource by (`import_data owners`).
+    registry_name = None
     #: Columns a file must have (default: the natural key, `import_id_fields`).
     required_columns = None
     #: What a skipped row is in a summary: "unchanged", or "skipped" when rows that
@@ -410,6 +412,8 @@ class TenantModelResource(TenantResource, resources.ModelResource):
 class OwnerResource(TenantModelResource):
     """The organization's owners, by id (PyCharter's owner key, unique in the database)."""
 
+    registry_name = "owners"
+
     class Meta:
         model = Owner
         fields = ("id", "name", "email", "team", "additional_info")
@@ -432,6 +436,8 @@ class OwnerResource(TenantModelResource):
 class SystemResource(TenantModelResource):
     """The organization's systems, by name."""
 
+    registry_name = "systems"
+
     class Meta:
         model = System
         fields = ("name", "app_id", "description")
@@ -453,6 +459,8 @@ class SystemResource(TenantModelResource):
 
 class DomainResource(TenantModelResource):
     """The organization's domains, by name."""
+
+    registry_name = "domains"
 
     class Meta:
         model = Domain
@@ -499,6 +507,8 @@ class DataContractResource(TenantModelResource):
     schema and rules change by editing the contract or making a new version, which
     checks the locks of active contracts.
     """
+
+    registry_name = "contracts"
 
     export_filters = ("contract", "status")
 
@@ -694,6 +704,8 @@ class _LinkResource(TenantResource):
 class OwnershipLinkResource(_LinkResource):
     """Owners by ownership role (business_owners, bu_sme, ...) on the space's contracts."""
 
+    registry_name = "ownership-links"
+
     links_by_role = OWNERSHIP_ROLE_LINKS
     target = "owner"
     target_column = "owner_id"
@@ -723,6 +735,8 @@ class OwnershipLinkResource(_LinkResource):
 
 class SystemLinkResource(_LinkResource):
     """Systems by lineage role (pulls_from, pushes_to, system_sources) of the space's contracts."""
+
+    registry_name = "system-links"
 
     links_by_role = SYSTEM_ROLE_LINKS
     target = "system"

@@ -110,6 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "TEST_DATABASE_NAME", default=None
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead logging: the demo's pages keep reading while its worker writes a large
+    # check in one transaction (SQLite's default journal locks readers out meanwhile).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
@@ -159,13 +163,25 @@ PYCHARTER_MAX_CONTRACT_BYTES = env.int("PYCHARTER_MAX_CONTRACT_BYTES", default=5
 # through `manage.py import_data`.
 PYCHARTER_ADMIN_IMPORT_MAX_ROWS = env.int("PYCHARTER_ADMIN_IMPORT_MAX_ROWS", default=5000)
 # Data files checked from the admin; bigger ones go through `manage.py run_quality_check`.
+# Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) stream to a temporary file and
+# are moved into storage for their job, never read whole into memory.
 PYCHARTER_QUALITY_UPLOAD_MAX_BYTES = env.int(
-    "PYCHARTER_QUALITY_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024
+    "PYCHARTER_QUALITY_UPLOAD_MAX_BYTES", default=1024 * 1024 * 1024
 )
 # Admin uploads over this size are checked by a worker, not in the request.
 PYCHARTER_QUALITY_JOB_THRESHOLD_BYTES = env.int(
     "PYCHARTER_QUALITY_JOB_THRESHOLD_BYTES", default=1024 * 1024
 )
+
+# Imports from the admin (its import pages, "Import contract file") over this size run in a
+# worker instead of the request: no preview, the job's page shows the outcome.
+PYCHARTER_IMPORT_JOB_THRESHOLD_BYTES = env.int(
+    "PYCHARTER_IMPORT_JOB_THRESHOLD_BYTES", default=512 * 1024
+)
+# Exports from the admin of more rows than this are written by a worker; the job's page
+# offers the file.
+PYCHARTER_EXPORT_JOB_THRESHOLD_ROWS = env.int("PYCHARTER_EXPORT_JOB_THRESHOLD_ROWS",
+                                              default=10_000)
 
 # Attachments: stored through Django's storage API, a local folder by default; set
 # ATTACHMENT_STORAGE=s3 (with django-storages and its AWS_* variables) for S3-compatible storage.
@@ -242,9 +258,10 @@ SPECTACULAR_SETTINGS = {
         "ResolutionReasonEnum": "quality.models.ResolutionReason",
     },
 }
-# Records one POST may send to be checked on the spot; larger data goes through
-# `manage.py run_quality_check`.
+# Records one POST checks on the spot; a POST of more is checked by a worker (202 Accepted
+# with the job to follow), up to PYCHARTER_API_MAX_JOB_RECORDS.
 PYCHARTER_API_MAX_CHECK_RECORDS = env.int("PYCHARTER_API_MAX_CHECK_RECORDS", default=5_000)
+PYCHARTER_API_MAX_JOB_RECORDS = env.int("PYCHARTER_API_MAX_JOB_RECORDS", default=1_000_000)
 
 # Email: one URL, e.g. smtp+tls://user:password@smtp.example.com:587. With DEBUG (the demo)
 # mail is printed on the console, so alerts never fail on a missing mail server.
@@ -275,6 +292,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Periodic work the workers enqueue themselves: task path -> seconds between runs.
 PYCHARTER_PERIODIC_TASKS = {
     "tenancy.jobs.worker_heartbeat": 60,
+    "tenancy.jobs.jobs_orphaned_fail_task": 60,
     "quality.jobs.alert_deliveries_retry": env.int("ALERT_RETRY_INTERVAL_SECONDS", default=300),
 }
 # Load balancers probe /health/ over plain HTTP.

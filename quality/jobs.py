@@ -1,4 +1,7 @@
-"""Background work of the quality app: quality checks of uploaded files, alert deliveries."""
+"""Background work of the quality app: quality checks of uploaded files, file imports from the
+admin, exports of long lists, alert deliveries."""
+
+import dataclasses
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -8,11 +11,13 @@ from django_tasks import task
 
 from contracts.models import DataContract
 from quality.alerting.outbox import deliveries_due, deliveries_send
+from quality.bulk.imports import data_file_import
 from quality.checks.runner import QualityCheckError, quality_check_run
 from quality.models import AlertDelivery, DeliveryStatus
 from tenancy.audit import audit_actor
 from tenancy.commands import spaces_all
-from tenancy.jobs import JobOutcome, job_kind
+from tenancy.job_files import job_file_delete_on_commit, job_file_local_path
+from tenancy.jobs import JobFailure, JobOutcome, job_kind
 from tenancy.scoping import space_scope
 
 
@@ -62,6 +67,43 @@ def quality_check_job(*, job, payload, progress):
     return JobOutcome(
         summary=check_outcome_message(contract, outcome), target=outcome.metric,
         url=reverse("admin:quality_qualitymetric_change", args=[outcome.metric.pk]),
+    )
+
+
+FILE_IMPORT_JOB_KIND = "quality.file_import"
+
+
+@job_kind(FILE_IMPORT_JOB_KIND, label="Import")
+def file_import_job(*, job, payload, progress):
+    """An admin upload too large for its request, imported as `import_data` does: all rows or
+    none, every problem named by the upload's file name, line, row and field. The stored file
+    is removed once the rows are committed; a failed import keeps it for a retry."""
+    file_name = payload["file_name"]
+    with job_file_local_path(payload["stored_name"]) as path:
+        try:
+            summary = data_file_import(
+                space=job.space, resource_name=payload["resource"], path=path,
+                file_format=payload["format"], actor=job.requested_by or f"job:{job.kind}",
+                progress=progress,
+            )
+        except ValueError as error:
+            raise JobFailure(f"{file_name}: {error}") from None
+    if not summary.ok:
+        problems = [str(dataclasses.replace(problem, path=file_name))
+                    for problem in summary.problems]
+        if summary.unreported_problem_count:
+            problems.append(f"and {summary.unreported_problem_count} more")
+        raise JobFailure(
+            f"Nothing was imported: {summary.problem_count} "
+            f"error{'s' if summary.problem_count != 1 else ''} in {file_name}.\n"
+            + "\n".join(problems)
+        )
+    job_file_delete_on_commit(payload["stored_name"])
+    return JobOutcome(
+        summary=(f"Imported {payload['resource']} from {file_name} into {job.space}: "
+                 f"{summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged, "
+                 f"{summary.skipped} skipped."),
+        url=payload.get("result_url", ""),
     )
 
 

@@ -42,6 +42,8 @@ class QualityViolationResource(TenantModelResource):
     is and reported as skipped, since triage keeps its own history in the admin.
     """
 
+    registry_name = "violations"
+
     skipped_row_outcome = "skipped"
     required_columns = REQUIRED_COLUMNS
     export_filters = ("contract", "status")
@@ -138,11 +140,7 @@ class QualityViolationResource(TenantModelResource):
 
 #: The names `import_data` and `export_data` take -> resource class.
 RESOURCES = {
-    "owners": OwnerResource,
-    "systems": SystemResource,
-    "domains": DomainResource,
-    "contracts": DataContractResource,
-    "ownership-links": OwnershipLinkResource,
-    "system-links": SystemLinkResource,
-    "violations": QualityViolationResource,
+    resource.registry_name: resource
+    for resource in (OwnerResource, SystemResource, DomainResource, DataContractResource,
+                     OwnershipLinkResource, SystemLinkResource, QualityViolationResource)
 }

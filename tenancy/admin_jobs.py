@@ -5,11 +5,13 @@ page. Pages of queued and running jobs poll the job's status URL and move the pr
 bar without a reload.
 """
 
+from pathlib import PurePosixPath
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -17,6 +19,10 @@ from django.views.decorators.http import require_POST
 from tenancy.admin_base import ReadOnlyAdminMixin, TenantModelAdmin
 from tenancy.jobs import JOB_KINDS, job_enqueue, job_retry
 from tenancy.models import Job, JobState, Space
+
+#: What a job's file is served as (always as an attachment, never rendered).
+DOWNLOAD_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json",
+                  ".yaml": "application/yaml"}
 
 
 @admin.register(Job)
@@ -141,6 +147,24 @@ class JobModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
             request, {"exportable_spaces": exportable, **(extra_context or {})}
         )
 
+    # A file the job wrote ---------------------------------------------------------------
+
+    def download_view(self, request, object_id):
+        """The job's file, to the users who see the job's space (others: 404, as missing)."""
+        job = self.get_object(request, unquote(object_id))
+        if (job is None or not job.result_file
+                or not request.tenant_access.can_view_space(job.space_id)):
+            raise Http404("No such file.")
+        name = PurePosixPath(job.result_file.name).name
+        response = FileResponse(
+            job.result_file.open("rb"), as_attachment=True, filename=name,
+            content_type=DOWNLOAD_TYPES.get(PurePosixPath(name).suffix,
+                                            "application/octet-stream"),
+        )
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
     # Status, polled by the pages -------------------------------------------------------
 
     def status_view(self, request, object_id):
@@ -173,5 +197,7 @@ class JobModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
             path("<path:object_id>/status/", view(self.status_view), name="tenancy_job_status"),
             path("<path:object_id>/retry/", view(require_POST(self.retry_view)),
                  name="tenancy_job_retry"),
+            path("<path:object_id>/download/", view(self.download_view),
+                 name="tenancy_job_download"),
             *super().get_urls(),
         ]

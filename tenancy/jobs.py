@@ -19,13 +19,20 @@ own, so the admin sees it before the work commits.
 
 A kind of work is a function registered with `@job_kind("app.name", label=...)` in an
 app's `jobs` module (imported at start-up). It gets the job, its payload and a
-`progress(done, total)` callable and returns a `JobOutcome`.
+`progress(done, total)` callable and returns a `JobOutcome`; it raises `JobFailure` with a
+message for the steward (the file, row and field) when the work cannot be done.
+
+A worker that dies mid-job takes its transaction with it, so nothing is half-written, but
+the job would stay "running". On PostgreSQL a running job holds a lock of its worker's
+database session, freed when the session ends; `jobs_orphaned_fail` (periodic) marks failed,
+and so retryable, the running jobs whose lock is free.
 """
 
 import csv
 import io
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -34,7 +41,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import F
 from django.db.utils import load_backend
 from django.urls import reverse
@@ -124,7 +131,9 @@ def job_run(*, job_id):
     # The queue names the job only by id: its space is what we read it for.
     with scopes_disabled():
         job = Job.objects.select_related("space", "requested_by").get(pk=job_id)
-    with space_scope(job.space):
+    with space_scope(job.space), _job_lock(job.pk) as locked:
+        if not locked:
+            return
         claimed = Job.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
             state=JobState.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1,
         )
@@ -135,6 +144,7 @@ def job_run(*, job_id):
         actor = {"user": job.requested_by} if job.requested_by else {"name": f"job:{job.kind}"}
         try:
             with audit_actor(source=f"job:{job.kind}", **actor), transaction.atomic():
+                _sqlite_write_lock_take(job)
                 kind = JOB_KINDS.get(job.kind)
                 if kind is None:
                     raise LookupError(f"No worker knows the job kind {job.kind!r}.")
@@ -143,11 +153,76 @@ def job_run(*, job_id):
         except Exception as error:
             logger.exception("job %s (%s) failed", job.pk, job.kind)
             job.state = JobState.FAILED
-            job.error = f"{type(error).__name__}: {error}"
+            job.error = (str(error) if isinstance(error, JobFailure)
+                         else f"{type(error).__name__}: {error}")
             job.finished_at = timezone.now()
             job.save(update_fields=["state", "error", "finished_at"])
         finally:
             progress.close()
+
+
+def _sqlite_write_lock_take(job):
+    """On SQLite (write-ahead log), take the database's write lock before the work reads: a
+    transaction that read first and then finds another connection wrote meanwhile (a web
+    request, the progress connection) cannot write at all. Other writers wait for the job."""
+    if connection.vendor == "sqlite":
+        Job.objects.filter(pk=job.pk).update(started_at=job.started_at)
+
+
+class JobFailure(Exception):
+    """Work that cannot be done, said for the steward: the job's error is this message as it
+    is (it names the file, row and field), without the exception's type."""
+
+
+#: The first key of the advisory locks of running jobs (the second is a hash of the job's id).
+JOB_LOCK_NAMESPACE = 0x4A0B
+
+
+@contextmanager
+def _job_lock(job_id, *, wait=True):
+    """On PostgreSQL, a lock of this database session for as long as the job runs: when a
+    worker dies mid-job its session ends, the lock is free, and `jobs_orphaned_fail` can tell
+    the job will never finish. Yields whether the lock is held (always True elsewhere)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, hashtext(%s))", [JOB_LOCK_NAMESPACE, str(job_id)])
+        held = wait or cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))",
+                               [JOB_LOCK_NAMESPACE, str(job_id)])
+
+
+ORPHANED_ERROR = ("The worker running this job stopped before it finished (it was killed or "
+                  "lost its database connection). Nothing of the job was written: retry it.")
+
+
+def jobs_orphaned_fail():
+    """Mark failed the running jobs whose worker is gone, so that a steward can retry them.
+
+    PostgreSQL only: a running job's lock is free exactly when its worker's session ended,
+    and its work's transaction was rolled back with it. Returns how many were marked.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    with scopes_disabled():
+        running = list(Job.objects.filter(state=JobState.RUNNING).values_list("pk", flat=True))
+    failed = 0
+    for job_id in running:
+        with _job_lock(job_id, wait=False) as free:
+            if not free:
+                continue
+            with scopes_disabled():
+                failed += Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(
+                    state=JobState.FAILED, error=ORPHANED_ERROR, finished_at=timezone.now(),
+                )
+    return failed
 
 
 def _job_finish(*, job, outcome, progress):
@@ -286,6 +361,12 @@ def periodic_task_schedule(*, task, every):
             return None
         runs.filter(status=TaskResultStatus.SUCCESSFUL).delete()
         return task.using(run_after=timezone.now() + every).enqueue()
+
+
+@task()
+def jobs_orphaned_fail_task():
+    """Periodic: free the jobs of workers that died (see `jobs_orphaned_fail`)."""
+    return jobs_orphaned_fail()
 
 
 @task()

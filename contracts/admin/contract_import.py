@@ -1,6 +1,9 @@
 """"Import contract file": a steward uploads one PyCharter contract file (YAML or JSON, whole
 contract or ODCS v3), sees what the import would do, and confirms.
 
+Files over PYCHARTER_IMPORT_JOB_THRESHOLD_BYTES are not previewed: they are kept for a job
+and a worker imports them (`contracts.jobs`), the steward following it on the job's page.
+
 The preview is a dry run of `contract_documents_import`. Between preview and confirmation
 the file travels in the page itself: its bytes, the space, the replace choice and the
 user, signed with `django.core.signing`, so that nothing of it can be changed on the way
@@ -16,13 +19,17 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
 from contracts.admin.import_export import SpaceChoiceField, editable_spaces
 from contracts.documents.errors import DocumentError
 from contracts.documents.upload import contract_upload_parse, upload_file_name
+from contracts.jobs import DOCUMENT_IMPORT_JOB_KIND
 from contracts.services.document_import import DocumentImportError, contract_documents_import
+from tenancy.job_files import job_upload_enqueue
 from tenancy.scoping import space_scope
 
 SIGNING_SALT = "contracts.admin.contract_import"
@@ -136,6 +143,9 @@ def contract_file_import_view(model_admin, request):
         form = ContractFileUploadForm(request.POST, request.FILES, spaces=spaces,
                                       max_bytes=max_bytes)
         if form.is_valid():
+            threshold = settings.PYCHARTER_IMPORT_JOB_THRESHOLD_BYTES
+            if form.cleaned_data["contract_file"].size > threshold:
+                return _queued(model_admin, request, form)
             context.update(_preview(request, form, max_bytes))
 
     return TemplateResponse(
@@ -184,6 +194,24 @@ def _preview(request, form, max_bytes):
             initial={"payload": payload}, user=request.user, spaces=None
         ),
     }
+
+
+def _queued(model_admin, request, form):
+    """A file too large to preview in a request: a worker imports it (see contracts.jobs)."""
+    upload = form.cleaned_data["contract_file"]
+    job = job_upload_enqueue(
+        kind=DOCUMENT_IMPORT_JOB_KIND, space=form.cleaned_data["space"], user=request.user,
+        uploaded=upload, purpose="contract-files",
+        payload={"replace": form.cleaned_data["replace"]},
+    )
+    job_url = reverse("admin:tenancy_job_change", args=[job.pk],
+                      current_app=model_admin.admin_site.name)
+    model_admin.message_user(request, format_html(
+        '{} ({}) is too large to preview here; it is queued for import: follow it on '
+        '<a href="{}">its job</a>.', upload_file_name(upload.name),
+        filesizeformat(upload.size), job_url,
+    ), messages.INFO)
+    return HttpResponseRedirect(job_url)
 
 
 def _imported(model_admin, request, summary):

@@ -33,6 +33,8 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
+from contracts.admin.export_jobs import ExportJobMixin
+from contracts.admin.import_jobs import ImportJobMixin
 from contracts.documents.errors import DocumentError
 from contracts.documents.loading import decode_utf8
 from contracts.documents.upload import upload_file_name
@@ -173,7 +175,8 @@ def _permission(model_admin, request, code):
     return getattr(model_admin, f"has_{code}_permission")(request)
 
 
-class TenantImportExportMixin(PendingImportMixin, ImportExportMixin):
+class TenantImportExportMixin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
+                              ImportExportMixin):
     """Import and export for an admin built on `TenantModelAdmin` and a `TenantResource`.
 
     Who may import or export follows the tenant rights behind the permission codes
@@ -285,6 +288,8 @@ class ContractImportExportMixin(TenantImportExportMixin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
+        if not hasattr(response, "context_data"):
+            return response  # a large upload became a job
         title = self.import_pages[self._import_page(request)][0]
         response.context_data["title"] = title
         response.context_data["fields_list"] = [

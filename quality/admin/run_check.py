@@ -17,13 +17,9 @@ upload is stored in a folder of its own and a job runs the same check in a worke
 with the same options; the steward follows it on the job's page.
 """
 
-import uuid
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -38,13 +34,10 @@ from quality.checks.runner import (
     quality_check_run,
 )
 from quality.jobs import check_outcome_message
-from tenancy.jobs import job_enqueue
-from tenancy.safe_paths import path_inside
+from quality.services.check_jobs import quality_check_upload_enqueue
 
-DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_UPLOAD_MAX_BYTES = 1024 * 1024 * 1024
 DEFAULT_JOB_THRESHOLD_BYTES = 1024 * 1024
-#: Where uploads wait for their job, in the default storage.
-JOB_UPLOADS_FOLDER = Path("jobs") / "quality-checks"
 #: The names of the panel's inputs (prefixed: they travel with the contract's form).
 FILE_INPUT = "quality_check_file"
 RECORD_ID_INPUT = "quality_check_record_id"
@@ -113,19 +106,12 @@ def run_check_view(request, contract_id, *, model_admin):
         uploaded.seek(0)
         if uploaded.size > job_threshold_bytes():
             try:
-                folder = path_inside(JOB_UPLOADS_FOLDER, uuid.uuid4().hex)
-                stored_name = default_storage.save(
-                    str(path_inside(folder, uploaded.name)), uploaded
+                job = quality_check_upload_enqueue(
+                    contract=contract, uploaded=uploaded, data_format=data_format,
+                    record_id_field=record_id_field, full_dataset=full_dataset, user=request.user,
                 )
             except ValueError as error:
                 return refuse(f"{uploaded.name} cannot be stored for a check: {error}")
-            job = job_enqueue(
-                kind="quality.check_run", space=contract.space, user=request.user,
-                payload={"contract_id": str(contract.pk), "stored_name": stored_name,
-                         "file_name": uploaded.name, "format": data_format,
-                         "record_id_field": record_id_field, "full_dataset": full_dataset,
-                         "actor": request.user.get_username()},
-            )
             job_url = reverse("admin:tenancy_job_change", args=[job.pk],
                               current_app=model_admin.admin_site.name)
             model_admin.message_user(

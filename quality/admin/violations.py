@@ -14,7 +14,9 @@ from django.utils.timezone import localtime
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
+from contracts.admin.export_jobs import ExportJobMixin
 from contracts.admin.import_export import PendingImportConfirmForm, PendingImportMixin
+from contracts.admin.import_jobs import ImportJobMixin
 from contracts.resources import FORMATS
 from quality import views
 from quality.admin.base import QualityModelAdmin
@@ -100,7 +102,8 @@ class ViolationConfirmImportForm(PendingImportConfirmForm):
 
 
 @admin.register(QualityViolation)
-class QualityViolationAdmin(PendingImportMixin, ImportExportMixin, QualityModelAdmin):
+class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
+                            ImportExportMixin, QualityModelAdmin):
     list_display = (
         "record_identifier",
         "data_contract",

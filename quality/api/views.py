@@ -42,8 +42,10 @@ from quality.selectors import (
     incident_violations,
 )
 from quality.services import triage
+from quality.services.check_jobs import quality_check_records_enqueue
 from quality.services.results import ReportedViolation, quality_result_record
 from tenancy.api.errors import NOT_FOUND
+from tenancy.api.jobs import JobSerializer, job_api_url
 from tenancy.api.permissions import require_editable_space
 from tenancy.api.views import actor_name, object_or_404, schema_generation
 
@@ -240,26 +242,24 @@ class ResultCreate(generics.GenericAPIView):
 
 
 class CheckCreate(generics.GenericAPIView):
-    """Check a batch of records on the server against the contract version, right away.
+    """Check a batch of records on the server against the contract version.
 
-    At most PYCHARTER_API_MAX_CHECK_RECORDS records (default 5,000) per request.
+    Up to PYCHARTER_API_MAX_CHECK_RECORDS records (default 5,000) are checked right away
+    (201, the metric). More, up to PYCHARTER_API_MAX_JOB_RECORDS, are checked by a worker:
+    202 Accepted with the job, to follow at its `url` until it is done.
     """
 
     serializer_class = CheckSerializer
 
-    @extend_schema(request=CheckSerializer, responses={201: RecordedSerializer})
+    @extend_schema(request=CheckSerializer,
+                   responses={201: RecordedSerializer, 202: JobSerializer})
     def post(self, request):
         incoming = CheckSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         contract = _contract_for_write(request, data["contract"])
-        limit = settings.PYCHARTER_API_MAX_CHECK_RECORDS
-        if len(data["records"]) > limit:
-            # Larger batches will become jobs of the queue; until then they are refused here.
-            raise exceptions.ValidationError({"records": [
-                f"At most {limit} records per request; check larger data with "
-                "`manage.py run_quality_check` or send it in batches."
-            ]})
+        if len(data["records"]) > settings.PYCHARTER_API_MAX_CHECK_RECORDS:
+            return self._queued(request, contract, data)
         source = io.BytesIO(json.dumps(data["records"]).encode("utf-8"))
         try:
             outcome = quality_check_run(
@@ -272,6 +272,20 @@ class CheckCreate(generics.GenericAPIView):
         return Response(_recorded(outcome.metric, opened=outcome.violations_opened,
                                   updated=outcome.violations_updated, alert_id=outcome.alert_id),
                         status=status.HTTP_201_CREATED)
+
+    def _queued(self, request, contract, data):
+        limit = settings.PYCHARTER_API_MAX_JOB_RECORDS
+        if len(data["records"]) > limit:
+            raise exceptions.ValidationError({"records": [
+                f"At most {limit} records per request; check larger data with "
+                "`manage.py run_quality_check` or send it in batches."
+            ]})
+        job = quality_check_records_enqueue(
+            contract=contract, records=data["records"], record_id_field=data["record_id_field"],
+            full_dataset=data["full_dataset"], user=request.user, actor=actor_name(request),
+        )
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED,
+                        headers={"Location": job_api_url(job)})
 
 
 class ToolResultCreate(generics.GenericAPIView):

@@ -62,6 +62,11 @@ class Job(SealableModel):
     result_url = models.CharField("result link", max_length=500, blank=True, default="",
                                   help_text="Where to read what the job wrote, when it is "
                                   "not an object (e.g. a file to download).")
+    result_file = models.FileField(
+        "result file", max_length=500, blank=True, default="",
+        help_text="A file the job wrote (e.g. an export), downloaded from the job's page by "
+        "the members of its space only.",
+    )
     attempts = models.PositiveIntegerField("attempts", default=0)
     created_at = models.DateTimeField("queued at", default=timezone.now, db_default=Now(),
                                       editable=False)

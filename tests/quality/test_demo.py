@@ -1,14 +1,24 @@
 """The demo data set that the README's first command loads."""
 
+import io
+import os
+import signal
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from contracts.models import OWNERSHIP_ROLE_LINKS, DataContract
 from quality.demo_records import day_file, recipes
+from quality.management.commands.run_demo import Command as RunDemo
+from quality.management.commands.run_demo import _stop_demo
 from quality.models import Alert, QualityMetric, QualityViolation
-from tenancy.models import Space
+from tenancy.jobs import job_enqueue
+from tenancy.models import Job, JobState, Space
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -177,3 +187,55 @@ def test_demo_users_sign_in_with_the_printed_password(db, client):
     _seed()
 
     assert client.login(username="priya", password="demo-password-123")
+
+
+def test_run_demo_again_on_the_same_database_reuses_the_data_and_keeps_a_stewards_edit(
+    db, settings
+):
+    settings.DEBUG = True
+    first_output = io.StringIO()
+    call_command("run_demo", no_serve=True, stdout=first_output)
+    edited = DataContract.objects.order_by("name").first()
+    DataContract.objects.filter(pk=edited.pk).update(description="Edited by a steward")
+    before = _counts()
+    second_output = io.StringIO()
+
+    call_command("run_demo", no_serve=True, stdout=second_output)
+
+    assert "Demo data created in 3 spaces." in first_output.getvalue()
+    assert ("Reusing the demo data already in this database (3 spaces): your edits are kept, "
+            "anything missing is brought back.") in second_output.getvalue()
+    assert DataContract.objects.get(pk=edited.pk).description == "Edited by a steward"
+    assert _counts() == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_demo_runs_a_worker_beside_the_server_that_completes_jobs(
+    requires_postgresql, settings, tmp_path, monkeypatch
+):
+    database = connection.settings_dict
+    monkeypatch.setenv("DATABASE_URL", f"postgres://{database['USER']}@{database['HOST']}:"
+                                       f"{database['PORT']}/{database['NAME']}")
+    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path / "media"))
+    settings.MEDIA_ROOT = tmp_path / "media"
+    space = factories.SpaceFactory(name="Demo", slug="demo")
+    steward = factories.MembershipFactory(space=space, role="steward").user
+
+    command = RunDemo(stdout=io.StringIO())
+    with pytest.raises(SystemExit) as stopped, command.background_worker() as worker:
+        with transaction.atomic():
+            job = job_enqueue(kind="tenancy.audit_export", space=space, user=steward,
+                              payload={})
+        deadline = time.monotonic() + 60
+        while Job.objects.get(pk=job.pk).state != JobState.DONE and time.monotonic() < deadline:
+            time.sleep(0.2)
+        parent_of_worker = int(Path(f"/proc/{worker.pid}/stat").read_text().split()[3])
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill` of the demo, as a closed terminal
+        time.sleep(5)
+
+    assert Job.objects.get(pk=job.pk).state == JobState.DONE
+    assert parent_of_worker == os.getpid()
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert worker.returncode is not None  # stopped with the demo
+    assert signal.getsignal(signal.SIGTERM) is not _stop_demo

@@ -59,6 +59,10 @@ NOT_WRITES = {
     "contracts.services.contract_import.bundle_content": "computes what a document says",
     "contracts.services.reference.reference_entity_delete_refusal": "reads",
     "contracts.services.reference.reference_entity_linking_space_ids": "reads",
+    "quality.services.check_jobs.quality_check_enqueue": "queues a job; the check records",
+    "quality.services.check_jobs.quality_check_upload_enqueue": "queues a job; the check records",
+    "quality.services.check_jobs.quality_check_records_enqueue":
+        "queues a job; the check records",
 }
 
 

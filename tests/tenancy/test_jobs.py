@@ -8,7 +8,17 @@ from django.urls import reverse
 from django_scopes import scope
 from django_tasks_db.models import DBTaskResult
 
-from tenancy.jobs import JOB_KINDS, JobOutcome, job_enqueue, job_kind, job_retry, job_run
+from tenancy.jobs import (
+    JOB_KINDS,
+    JOB_LOCK_NAMESPACE,
+    JobFailure,
+    JobOutcome,
+    job_enqueue,
+    job_kind,
+    job_retry,
+    job_run,
+    jobs_orphaned_fail,
+)
 from tenancy.models import Attachment, AuditLogEntry, Comment, Job, JobState
 from tenancy.scoping import space_scope
 from tenancy.shared import comment_add
@@ -137,6 +147,52 @@ def test_a_failed_job_is_retried_by_a_steward_and_then_runs(
     assert (job.state, job.attempts) == (JobState.DONE, 2)
     assert DBTaskResult.objects.filter(args_kwargs__kwargs__job_id=str(job.pk)).count() == 1
     assert Comment.objects.get().author == other_steward
+
+
+def test_a_job_that_dies_half_way_is_retried_and_then_writes_its_work_exactly_once(
+    space, steward, django_capture_on_commit_callbacks
+):
+    @job_kind("tests.flaky", label="Dies the first time")
+    def flaky(*, job, payload, progress):
+        written = comment_add(target=job.space, author=job.requested_by, body="the work")
+        progress(1, 2)
+        if job.attempts == 1:
+            raise RuntimeError("the disk filled up half way")
+        progress(2, 2)
+        return JobOutcome(summary="written", target=written)
+
+    try:
+        job = _job(space, steward, "tests.flaky")
+        job_run(job_id=job.pk)
+        job.refresh_from_db()
+        failed = (job.state, job.error, Comment.objects.count())
+        with django_capture_on_commit_callbacks(execute=True), space_scope(space):
+            job_retry(job=job, user=steward)
+        job_run(job_id=job.pk)
+    finally:
+        del JOB_KINDS["tests.flaky"]
+
+    job.refresh_from_db()
+    assert failed == (JobState.FAILED, "RuntimeError: the disk filled up half way", 0)
+    assert (job.state, job.attempts, job.error) == (JobState.DONE, 2, "")
+    assert list(Comment.objects.values_list("body", flat=True)) == ["the work"]
+    assert job.result == Comment.objects.get()
+
+
+def test_a_job_failure_meant_for_the_steward_is_shown_as_it_is(space, steward):
+    @job_kind("tests.refused", label="Refuses its file")
+    def refused(*, job, payload, progress):
+        raise JobFailure("members.csv, line 3, field age: not a number")
+
+    try:
+        job = _job(space, steward, "tests.refused")
+        job_run(job_id=job.pk)
+    finally:
+        del JOB_KINDS["tests.refused"]
+
+    job.refresh_from_db()
+    assert (job.state, job.error) == (JobState.FAILED,
+                                      "members.csv, line 3, field age: not a number")
 
 
 def test_only_a_failed_job_can_be_retried(space, steward, comment_kind):
@@ -290,5 +346,35 @@ def test_each_periodic_task_has_exactly_one_run_waiting(db, settings):
     waiting = DBTaskResult.objects.values_list("task_path", "status").order_by("task_path")
     assert list(waiting) == [
         ("quality.jobs.alert_deliveries_retry", TaskResultStatus.READY),
+        ("tenancy.jobs.jobs_orphaned_fail_task", TaskResultStatus.READY),
         ("tenancy.jobs.worker_heartbeat", TaskResultStatus.READY),
     ]
+
+
+def test_a_running_job_whose_worker_is_alive_is_not_marked_failed(
+    requires_postgresql, space, steward
+):
+    seen = {}
+
+    @job_kind("tests.watched", label="Watched while running")
+    def watched(*, job, payload, progress):
+        observer = connection.copy()  # another session, as the periodic check runs in
+        try:
+            with observer.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
+                               [JOB_LOCK_NAMESPACE, str(job.pk)])
+                seen["lock_free"] = cursor.fetchone()[0]
+        finally:
+            observer.close()
+        return JobOutcome(summary="done")
+
+    try:
+        job = _job(space, steward, "tests.watched")
+        job_run(job_id=job.pk)
+    finally:
+        del JOB_KINDS["tests.watched"]
+
+    job.refresh_from_db()
+    assert seen == {"lock_free": False}
+    assert job.state == JobState.DONE
+    assert jobs_orphaned_fail() == 0

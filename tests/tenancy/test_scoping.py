@@ -122,7 +122,8 @@ ALLOWED_SCOPES_DISABLED = {
     "quality/management/commands/seed_demo.py": "creates organizations and spaces themselves",
     "tenancy/commands.py": "resolves the space(s) a command names, before entering each scope",
     "tenancy/tokens.py": "resolves the API token a request presents, before entering its scope",
-    "tenancy/jobs.py": "reads the space a queued job names, before entering its scope",
+    "tenancy/jobs.py": "reads the space a queued job names, before entering its scope; "
+                       "finds the running jobs of workers that died, in every space",
 }
 
 

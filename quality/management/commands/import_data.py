@@ -7,13 +7,11 @@ summary with --json, and a progress bar only when the output is a terminal.
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from quality.bulk.imports import STREAMED_FORMATS, data_file_import
 from quality.bulk.readers import FORMATS, file_format_of
-from quality.bulk.resource_files import resource_file_import
-from quality.bulk.violations import violation_file_import
 from quality.resources import RESOURCES
 from tenancy.commands import SpaceCommand
 
@@ -63,7 +61,7 @@ class Command(SpaceCommand):
         file_format = file_format or file_format_of(path)
         if file_format is None:
             raise CommandError(f"{path}: cannot tell the format from the suffix; pass --format.")
-        if resource == "violations" and file_format == "yaml":
+        if resource == "violations" and file_format not in STREAMED_FORMATS:
             raise CommandError(
                 "violations are streamed from csv, json or jsonl; YAML cannot be streamed."
             )
@@ -91,17 +89,8 @@ class Command(SpaceCommand):
             )
 
     def _import(self, space, resource, path, file_format, progress):
-        max_bytes = settings.PYCHARTER_MAX_IMPORT_BYTES
-        if resource == "violations":
-            return violation_file_import(
-                space=space, path=path, file_format=file_format, max_bytes=max_bytes,
-                progress=progress,
-            )
-        return resource_file_import(
-            resource=RESOURCES[resource](space=space, actor=COMMAND_ACTOR),
-            resource_name=resource, path=path, file_format=file_format, max_bytes=max_bytes,
-            progress=progress,
-        )
+        return data_file_import(space=space, resource_name=resource, path=path,
+                                file_format=file_format, actor=COMMAND_ACTOR, progress=progress)
 
     def _progress_bar(self, resource, *, unit):
         """A bar on stderr when stdout is a terminal; none for pipelines and files."""

@@ -2,6 +2,7 @@
 with a background worker beside the server so jobs complete."""
 
 import secrets
+import signal
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -60,17 +61,27 @@ class Command(BaseCommand):
 
     @contextmanager
     def background_worker(self):
-        """A `run_worker` child process for as long as the server runs."""
+        """A `run_worker` child process for as long as the server runs. SIGTERM and SIGHUP
+        (`kill`, a closed terminal) end the demo like Ctrl-C does, stopping the worker too
+        instead of leaving it behind."""
         worker = subprocess.Popen(
             [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_worker", "--no-reload",
              "--verbosity", "0"],
         )
         self.stdout.write(f"  A background worker runs the jobs (process {worker.pid}).\n")
+        previous = {number: signal.signal(number, _stop_demo)
+                    for number in (signal.SIGTERM, signal.SIGHUP)}
         try:
             yield worker
         finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
             worker.terminate()
             try:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def _stop_demo(signal_number, frame):
+    raise SystemExit(128 + signal_number)

@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from contracts.admin.contract_import import SIGNING_SALT, sign_upload
 from contracts.models import DataContract, Owner, System
+from tenancy.models import Job, JobState
 from tests import factories
+from tests.task_queue import run_queued_tasks
 
 pytestmark = pytest.mark.usefixtures("unscoped")
 
@@ -243,3 +245,50 @@ def test_an_active_contract_file_is_refused_until_its_activation_gates_pass(stew
     ]
     assert "confirm_form" not in preview.context
     assert not DataContract.objects.exists()
+
+
+# Files over the job threshold --------------------------------------------------------------
+
+
+@pytest.fixture
+def job_threshold(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PYCHARTER_IMPORT_JOB_THRESHOLD_BYTES = 100
+    return settings.MEDIA_ROOT / "jobs" / "contract-files"
+
+
+def test_a_large_contract_file_is_imported_by_a_worker_and_its_job_links_the_contract(
+    steward_client, space, steward, job_threshold, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _preview(steward_client, space)
+    job = Job.objects.get()
+    before_the_worker = _contracts()
+    run_queued_tasks()
+
+    job.refresh_from_db()
+    contract = DataContract.objects.get()
+    assert response["Location"] == reverse("admin:tenancy_job_change", args=[job.pk])
+    assert before_the_worker == []
+    assert (job.kind, job.requested_by, job.state, job.error) == (
+        "contracts.document_import", steward, JobState.DONE, "")
+    assert job.result == contract
+    assert job.result_url == reverse("admin:contracts_datacontract_change", args=[contract.pk])
+    assert job.result_summary.startswith("member_contract.yaml: library_members 1.0.0: created")
+    assert (contract.space, contract.name) == (space, "library_members")
+    assert list(job_threshold.rglob("*.yaml")) == []
+
+
+def test_a_large_broken_contract_file_fails_naming_file_line_and_field(
+    steward_client, space, job_threshold, django_capture_on_commit_callbacks
+):
+    broken = b"name: x\nversion: '1.0.0'\n" + b"# padding\n" * 20 + b"schema: [unclosed\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        _preview(steward_client, space, broken, name="broken.yaml")
+    run_queued_tasks()
+
+    job = Job.objects.get()
+    assert job.state == JobState.FAILED
+    assert job.error.startswith("broken.yaml, line 24, column 1: not valid YAML")
+    assert not DataContract.objects.exists()
+    assert len(list(job_threshold.rglob("broken.yaml"))) == 1

@@ -401,3 +401,24 @@ def test_a_partial_passing_check_leaves_the_alert_open(checkable, steward_client
          quality_check_partial="on")
 
     assert Alert.objects.get(data_contract=checkable).closed_at is None
+
+
+def test_an_upload_beyond_the_former_20_mb_limit_is_accepted_and_moved_to_its_job(
+    checkable, space, steward_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    # The default limit (1 GB), Django's default memory limit: the upload streams to a
+    # temporary file, which storage then moves for the job.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    line = json.dumps({"user_id": "u1", "age": 30}).encode() + b"\n"
+    body = line * (21 * 1024 * 1024 // len(line) + 1)
+    assert len(body) > max(20 * 1024 * 1024, settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _run(steward_client, checkable, SimpleUploadedFile("big.jsonl", body),
+                        quality_check_partial="on")
+
+    job = Job.objects.get()
+    [stored] = (tmp_path / "media" / "jobs" / "quality-checks").rglob("big.jsonl")
+    assert response["Location"] == reverse("admin:tenancy_job_change", args=[job.pk])
+    assert stored.stat().st_size == len(body)
+    assert QualityMetric.objects.count() == 0

@@ -226,18 +226,6 @@ def test_records_are_checked_on_the_server(api, contract):
                 .values_list("record_identifier", "field_name")) == [("u2", "age")]
 
 
-def test_a_batch_above_the_documented_size_is_refused_before_checking(api, contract, settings):
-    settings.PYCHARTER_API_MAX_CHECK_RECORDS = 2
-
-    response = api.post("/api/v1/quality/checks/", {
-        "contract": str(contract.pk), "records": [{"user_id": str(n)} for n in range(3)],
-    }, format="json")
-
-    assert response.status_code == 400
-    assert response.json()["records"][0].startswith("At most 2 records per request")
-    assert QualityMetric.objects.filter(data_contract=contract).count() == 0
-
-
 # Results of other tools
 
 
