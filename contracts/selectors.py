@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from contracts.diff import ContractTerms
@@ -213,35 +213,42 @@ class ContractLinks:
     systems: dict = field(default_factory=dict)
     domains: tuple = ()
 
-    def owner_ids(self, role):
-        return [owner.pk for owner in self.owners.get(role, ())]
-
-    def system_ids(self, role):
-        return [system.pk for system in self.systems.get(role, ())]
-
 
 def contract_links_get(*, metadata_record):
-    """The links of a metadata record in the order they were made (none without a record)."""
+    """The links of a metadata record in the order they were made (none without a record):
+    one query for the owners of the five roles, one for the systems, one for the domains."""
     if metadata_record is None:
         return ContractLinks(
             owners={role: () for role in OWNERSHIP_ROLES},
             systems={role: () for role in SYSTEM_ROLES},
         )
-
-    def linked(link_model, target):
-        links = (
-            link_model.objects.filter(metadata_record=metadata_record)
-            .select_related(target)
-            .order_by("created_at", "id")
-            .seal()
-        )
-        return tuple(getattr(link, target) for link in links)
-
     return ContractLinks(
-        owners={role: linked(OWNERSHIP_ROLE_LINKS[role], "owner") for role in OWNERSHIP_ROLES},
-        systems={role: linked(SYSTEM_ROLE_LINKS[role], "system") for role in SYSTEM_ROLES},
-        domains=linked(MetadataRecordDomain, "domain"),
+        owners=_linked_by_role(OWNERSHIP_ROLE_LINKS, metadata_record, "owner"),
+        systems=_linked_by_role(SYSTEM_ROLE_LINKS, metadata_record, "system"),
+        domains=_linked_by_role({"domains": MetadataRecordDomain}, metadata_record,
+                                "domain")["domains"],
     )
+
+
+def _linked_by_role(link_models, metadata_record, target):
+    """{role: (target, ...)} for link tables of one target model (`link_models`: role -> link
+    model), each role's targets in link order, read in one UNION ALL of the link tables."""
+    target_model = next(iter(link_models.values()))._meta.get_field(target).related_model
+    attnames = [field.attname for field in target_model._meta.concrete_fields]
+    per_role = [
+        link_model.objects.filter(metadata_record=metadata_record)
+        .annotate(link_role=Value(role, output_field=CharField()))
+        .values_list("link_role", "created_at", "id",
+                     *(f"{target}__{attname}" for attname in attnames))
+        .order_by()
+        for role, link_model in link_models.items()
+    ]
+    rows = per_role[0].union(*per_role[1:], all=True) if len(per_role) > 1 else per_role[0]
+    rows = rows.order_by("created_at", "id")
+    linked = {role: [] for role in link_models}
+    for role, _created_at, _link_id, *values in rows:
+        linked[role].append(target_model.from_db(rows.db, attnames, values))
+    return {role: tuple(targets) for role, targets in linked.items()}
 
 
 @dataclass(frozen=True)
@@ -275,27 +282,32 @@ def contract_family(*, contract):
 
 def contract_component_versions(*, contract):
     """For each component (schema, coercion rules, validation rules, metadata record), its
-    versions across the contract's family, newest first: one query per component."""
+    versions across the contract's family, newest first: one UNION ALL of the four tables."""
     current_ids = {getattr(contract, f"{component}_id") for component in COMPONENT_MODELS}
-    versions = {}
-    for component, model in COMPONENT_MODELS.items():
-        rows = model.objects.filter(
+    per_component = [
+        model.objects.filter(
             data_contract__space_id=contract.space_id, data_contract__name=contract.name
-        ).values_list("id", "version", "data_contract_id", "data_contract__version",
-                      "data_contract__status")
-        versions[component] = sorted(
-            (
-                ComponentVersion(
-                    component_id=row[0], version=row[1], contract_id=row[2],
-                    contract_version=row[3], contract_status=row[4],
-                    is_current=row[0] in current_ids,
-                )
-                for row in rows
-            ),
+        )
+        .annotate(component=Value(component, output_field=CharField()))
+        .values_list("component", "id", "version", "data_contract_id", "data_contract__version",
+                     "data_contract__status")
+        .order_by()
+        for component, model in COMPONENT_MODELS.items()
+    ]
+    versions = {component: [] for component in COMPONENT_MODELS}
+    for component, *row in per_component[0].union(*per_component[1:], all=True):
+        versions[component].append(ComponentVersion(
+            component_id=row[0], version=row[1], contract_id=row[2], contract_version=row[3],
+            contract_status=row[4], is_current=row[0] in current_ids,
+        ))
+    return {
+        component: sorted(
+            items,
             key=lambda item: (_version_key(item.version), _version_key(item.contract_version)),
             reverse=True,
         )
-    return versions
+        for component, items in versions.items()
+    }
 
 
 def contract_terms(contract):
