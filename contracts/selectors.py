@@ -1,7 +1,9 @@
 """Reads of the contract graph, with every relation loaded up front (querysets are sealed)."""
 
+import functools
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -232,23 +234,37 @@ def contract_links_get(*, metadata_record):
 
 def _linked_by_role(link_models, metadata_record, target):
     """{role: (target, ...)} for link tables of one target model (`link_models`: role -> link
-    model), each role's targets in link order, read in one UNION ALL of the link tables."""
-    target_model = next(iter(link_models.values()))._meta.get_field(target).related_model
-    attnames = [field.attname for field in target_model._meta.concrete_fields]
-    per_role = [
-        link_model.objects.filter(metadata_record=metadata_record)
-        .annotate(link_role=Value(role, output_field=CharField()))
-        .values_list("link_role", "created_at", "id",
-                     *(f"{target}__{attname}" for attname in attnames))
-        .order_by()
-        for role, link_model in link_models.items()
-    ]
-    rows = per_role[0].union(*per_role[1:], all=True) if len(per_role) > 1 else per_role[0]
-    rows = rows.order_by("created_at", "id")
+    model), each role's targets in link order, read in one UNION ALL of the link tables.
+
+    Plain SQL, composed from the models' tables: the ORM took six times longer to compose
+    the nine link queries than the database took to answer them. The links are read through
+    the metadata record, which the caller has already read through its scope."""
+    target_model, sql = _links_sql(tuple(link_models.items()), target)
+    record_id = MetadataRecord._meta.pk.get_db_prep_value(metadata_record.pk, connection)
     linked = {role: [] for role in link_models}
-    for role, _created_at, _link_id, *values in rows:
-        linked[role].append(target_model.from_db(rows.db, attnames, values))
+    params = [value for role in link_models for value in (role, record_id)]
+    for target_object in target_model._base_manager.raw(sql, params):
+        linked[target_object.link_role].append(target_object)
     return {role: tuple(targets) for role, targets in linked.items()}
+
+
+@functools.cache
+def _links_sql(link_models, target):
+    quote = connection.ops.quote_name
+    parts = []
+    for _role, link_model in link_models:
+        target_field = link_model._meta.get_field(target)
+        target_model = target_field.related_model
+        record_column = link_model._meta.get_field("metadata_record").column
+        parts.append(
+            f"SELECT target.*, %s AS link_role, link.{quote('created_at')} AS link_created_at,"
+            f" link.{quote('id')} AS link_id"
+            f" FROM {quote(link_model._meta.db_table)} link"
+            f" JOIN {quote(target_model._meta.db_table)} target"
+            f" ON target.{quote(target_model._meta.pk.column)} = link.{quote(target_field.column)}"
+            f" WHERE link.{quote(record_column)} = %s"
+        )
+    return target_model, " UNION ALL ".join(parts) + " ORDER BY link_created_at, link_id"
 
 
 @dataclass(frozen=True)
