@@ -111,7 +111,8 @@ def main():
                          "metric": {"overall_score": 99.0, "record_count": 100},
                          "violations": []})
     with tempfile.TemporaryDirectory() as folder, \
-            gunicorn(environment, port=PORT, workers=options.workers) as server:
+            gunicorn(environment, port=PORT, workers=options.workers,
+                     ready_path="/api/schema/") as server:
         get_script = Path(folder, "get.lua")
         get_script.write_text(GET_LUA % seed["secret"] + REPORT_LUA)
         post_script = Path(folder, "post.lua")
