@@ -8,4 +8,4 @@ RUN useradd --system --create-home pycharter && mkdir -p /data/media \
     && chown pycharter /data/media
 USER pycharter
 EXPOSE 8000
-CMD ["gunicorn", "pycharter_site.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "pycharter_site/gunicorn.conf.py", "pycharter_site.wsgi"]

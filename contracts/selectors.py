@@ -1,8 +1,10 @@
 """Reads of the contract graph, with every relation loaded up front (querysets are sealed)."""
 
+import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from contracts.diff import ContractTerms
@@ -213,35 +215,56 @@ class ContractLinks:
     systems: dict = field(default_factory=dict)
     domains: tuple = ()
 
-    def owner_ids(self, role):
-        return [owner.pk for owner in self.owners.get(role, ())]
-
-    def system_ids(self, role):
-        return [system.pk for system in self.systems.get(role, ())]
-
 
 def contract_links_get(*, metadata_record):
-    """The links of a metadata record in the order they were made (none without a record)."""
+    """The links of a metadata record in the order they were made (none without a record):
+    one query for the owners of the five roles, one for the systems, one for the domains."""
     if metadata_record is None:
         return ContractLinks(
             owners={role: () for role in OWNERSHIP_ROLES},
             systems={role: () for role in SYSTEM_ROLES},
         )
-
-    def linked(link_model, target):
-        links = (
-            link_model.objects.filter(metadata_record=metadata_record)
-            .select_related(target)
-            .order_by("created_at", "id")
-            .seal()
-        )
-        return tuple(getattr(link, target) for link in links)
-
     return ContractLinks(
-        owners={role: linked(OWNERSHIP_ROLE_LINKS[role], "owner") for role in OWNERSHIP_ROLES},
-        systems={role: linked(SYSTEM_ROLE_LINKS[role], "system") for role in SYSTEM_ROLES},
-        domains=linked(MetadataRecordDomain, "domain"),
+        owners=_linked_by_role(OWNERSHIP_ROLE_LINKS, metadata_record, "owner"),
+        systems=_linked_by_role(SYSTEM_ROLE_LINKS, metadata_record, "system"),
+        domains=_linked_by_role({"domains": MetadataRecordDomain}, metadata_record,
+                                "domain")["domains"],
     )
+
+
+def _linked_by_role(link_models, metadata_record, target):
+    """{role: (target, ...)} for link tables of one target model (`link_models`: role -> link
+    model), each role's targets in link order, read in one UNION ALL of the link tables.
+
+    Plain SQL, composed from the models' tables: the ORM took six times longer to compose
+    the nine link queries than the database took to answer them. The links are read through
+    the metadata record, which the caller has already read through its scope."""
+    target_model, sql = _links_sql(tuple(link_models.items()), target)
+    record_id = MetadataRecord._meta.pk.get_db_prep_value(metadata_record.pk, connection)
+    linked = {role: [] for role in link_models}
+    params = [value for role in link_models for value in (role, record_id)]
+    for target_object in target_model._base_manager.raw(sql, params):
+        linked[target_object.link_role].append(target_object)
+    return {role: tuple(targets) for role, targets in linked.items()}
+
+
+@functools.cache
+def _links_sql(link_models, target):
+    quote = connection.ops.quote_name
+    parts = []
+    for _role, link_model in link_models:
+        target_field = link_model._meta.get_field(target)
+        target_model = target_field.related_model
+        record_column = link_model._meta.get_field("metadata_record").column
+        parts.append(
+            f"SELECT target.*, %s AS link_role, link.{quote('created_at')} AS link_created_at,"
+            f" link.{quote('id')} AS link_id"
+            f" FROM {quote(link_model._meta.db_table)} link"
+            f" JOIN {quote(target_model._meta.db_table)} target"
+            f" ON target.{quote(target_model._meta.pk.column)} = link.{quote(target_field.column)}"
+            f" WHERE link.{quote(record_column)} = %s"
+        )
+    return target_model, " UNION ALL ".join(parts) + " ORDER BY link_created_at, link_id"
 
 
 @dataclass(frozen=True)
@@ -275,27 +298,32 @@ def contract_family(*, contract):
 
 def contract_component_versions(*, contract):
     """For each component (schema, coercion rules, validation rules, metadata record), its
-    versions across the contract's family, newest first: one query per component."""
+    versions across the contract's family, newest first: one UNION ALL of the four tables."""
     current_ids = {getattr(contract, f"{component}_id") for component in COMPONENT_MODELS}
-    versions = {}
-    for component, model in COMPONENT_MODELS.items():
-        rows = model.objects.filter(
+    per_component = [
+        model.objects.filter(
             data_contract__space_id=contract.space_id, data_contract__name=contract.name
-        ).values_list("id", "version", "data_contract_id", "data_contract__version",
-                      "data_contract__status")
-        versions[component] = sorted(
-            (
-                ComponentVersion(
-                    component_id=row[0], version=row[1], contract_id=row[2],
-                    contract_version=row[3], contract_status=row[4],
-                    is_current=row[0] in current_ids,
-                )
-                for row in rows
-            ),
+        )
+        .annotate(component=Value(component, output_field=CharField()))
+        .values_list("component", "id", "version", "data_contract_id", "data_contract__version",
+                     "data_contract__status")
+        .order_by()
+        for component, model in COMPONENT_MODELS.items()
+    ]
+    versions = {component: [] for component in COMPONENT_MODELS}
+    for component, *row in per_component[0].union(*per_component[1:], all=True):
+        versions[component].append(ComponentVersion(
+            component_id=row[0], version=row[1], contract_id=row[2], contract_version=row[3],
+            contract_status=row[4], is_current=row[0] in current_ids,
+        ))
+    return {
+        component: sorted(
+            items,
             key=lambda item: (_version_key(item.version), _version_key(item.contract_version)),
             reverse=True,
         )
-    return versions
+        for component, items in versions.items()
+    }
 
 
 def contract_terms(contract):

@@ -1,6 +1,7 @@
 """The steward admin: branded, and its index grouped the way stewards think."""
 
 from django.contrib import admin
+from django.utils.functional import SimpleLazyObject
 
 from tenancy.selectors import admin_log_entries_visible
 
@@ -42,8 +43,12 @@ class GovernanceAdminSite(admin.AdminSite):
     index_title = "Data contracts, quality and ownership"
 
     def get_log_entries(self, request):
-        return admin_log_entries_visible(user=request.user, access=request.tenant_access,
-                                         queryset=super().get_log_entries(request))
+        """Built when a page reads it (the index): every page's context carries it, and
+        composing its query costs more than most pages' own queries."""
+        return SimpleLazyObject(lambda: admin_log_entries_visible(
+            user=request.user, access=request.tenant_access,
+            queryset=super(GovernanceAdminSite, self).get_log_entries(request),
+        ))
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

@@ -12,6 +12,7 @@ the views that add to an object's thread (comments, attachments, annotations).
 """
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.contenttypes.models import ContentType
@@ -24,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from tenancy.audit_labels import audit_entries_named
 from tenancy.models import AuditLogEntry, Space
@@ -53,6 +55,15 @@ class TenantAdminMixin:
         if obj is None:
             raise Http404(f"No {self.opts.verbose_name} matches the given id.")
         return obj
+
+    def action_checkbox(self, obj):
+        """The row's checkbox, the same HTML as Django's widget gives: rendering that widget's
+        template for each row took a seventh of a list page's time."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME, str(obj.pk), label,
+        )
 
     # Delete confirmation ----------------------------------------------------------------
 

@@ -46,6 +46,9 @@ TRUNCATION_MARKER = re.compile(r"…\[truncated, \d+ characters\]")
 
 
 def sanitize_text(text, *, max_length=MAX_STRING_LENGTH):
+    # Nearly every text is short plain ASCII: answered without a copy or a regular expression.
+    if len(text) <= max_length and text.isascii() and "\x00" not in text:
+        return text
     text = safe_text(text)
     # A text cut before keeps its marker: sanitizing twice changes nothing more.
     if len(text) <= max_length or TRUNCATION_MARKER.fullmatch(text, max_length):
@@ -59,7 +62,15 @@ def sanitize_value(value, *, max_length=MAX_STRING_LENGTH, max_binary_bytes=MAX_
     return _clean(value, 0, max_length, max_binary_bytes, max_depth)
 
 
+# Checked on every value of every response: the type tuples are built once, here.
+_BINARY_TYPES = (bytes, bytearray, memoryview)
+_TIME_TYPES = (datetime, date, time)
+_SEQUENCE_TYPES = (list, tuple, set, frozenset)
+
+
 def _clean(value, depth, max_length, max_binary_bytes, max_depth):
+    if isinstance(value, str):
+        return sanitize_text(value, max_length=max_length)
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -71,9 +82,23 @@ def _clean(value, depth, max_length, max_binary_bytes, max_depth):
         return f"<integer of {value.bit_length()} bits>"
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if isinstance(value, str):
-        return sanitize_text(value, max_length=max_length)
-    if isinstance(value, bytes | bytearray | memoryview):
+    if isinstance(value, dict):
+        if depth >= max_depth:
+            return DEPTH_MARKER
+        if _is_binary_marker(value, max_binary_bytes):
+            return value
+        depth += 1
+        return {
+            sanitize_text(key if type(key) is str else str(key), max_length=max_length):
+                _clean(item, depth, max_length, max_binary_bytes, max_depth)
+            for key, item in value.items()
+        }
+    if isinstance(value, _SEQUENCE_TYPES):
+        if depth >= max_depth:
+            return DEPTH_MARKER
+        depth += 1
+        return [_clean(item, depth, max_length, max_binary_bytes, max_depth) for item in value]
+    if isinstance(value, _BINARY_TYPES):
         data = bytes(value)
         cleaned = {
             BINARY_KEY: base64.b64encode(data[:max_binary_bytes]).decode("ascii"),
@@ -82,22 +107,8 @@ def _clean(value, depth, max_length, max_binary_bytes, max_depth):
         if len(data) > max_binary_bytes:
             cleaned[BINARY_TRUNCATED_KEY] = True
         return cleaned
-    if isinstance(value, datetime | date | time):
+    if isinstance(value, _TIME_TYPES):
         return value.isoformat()
-    if isinstance(value, dict | list | tuple | set | frozenset):
-        if depth >= max_depth:
-            return DEPTH_MARKER
-        if _is_binary_marker(value, max_binary_bytes):
-            return value
-        if isinstance(value, dict):
-            return {
-                sanitize_text(str(key), max_length=max_length): _clean(
-                    item, depth + 1, max_length, max_binary_bytes, max_depth
-                )
-                for key, item in value.items()
-            }
-        return [_clean(item, depth + 1, max_length, max_binary_bytes, max_depth)
-                for item in value]
     return sanitize_text(str(value), max_length=max_length)
 
 

@@ -190,8 +190,8 @@ def test_gunicorn_and_a_worker_run_a_job_started_over_http(requires_postgresql, 
                    cwd=ROOT, env=environment, check=True)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "pycharter_site.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2"],
+        [sys.executable, "-m", "gunicorn", "-c", "pycharter_site/gunicorn.conf.py",
+         "pycharter_site.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     worker = _worker(environment, "worker-http")

@@ -126,21 +126,24 @@ class DataContractForm(forms.ModelForm):
     def _set_up_link_field(self, name, contract):
         field = self.fields[name]
         model_field = MetadataRecord._meta.get_field(name)
-        field.queryset = model_field.related_model.objects.filter(
-            organization_id=contract.space.organization_id
-        )
+        organization_id = contract.space.organization_id
+        field.queryset = model_field.related_model.objects.filter(organization_id=organization_id)
+        links = contract.current_links
+        if name in OWNERSHIP_ROLES:
+            linked = links.owners[name]
+        elif name in SYSTEM_ROLES:
+            linked = links.systems[name]
+        else:
+            linked = links.domains
+        self.initial[name] = [target.pk for target in linked]
         field.widget = OrganizationAutocomplete(
-            model_field, self.admin_site, contract_id=contract.pk, attrs={"data-width": "32em"}
+            model_field, self.admin_site, contract_id=contract.pk,
+            # Only what the field offers as choices: the contract's organization's.
+            linked=[target for target in linked if target.organization_id == organization_id],
+            attrs={"data-width": "32em"},
         )
         field.widget.choices = field.choices
         field.widget.is_required = field.required
-        links = contract.current_links
-        if name in OWNERSHIP_ROLES:
-            self.initial[name] = links.owner_ids(name)
-        elif name in SYSTEM_ROLES:
-            self.initial[name] = links.system_ids(name)
-        else:
-            self.initial[name] = [domain.pk for domain in links.domains]
 
     def clean(self):
         cleaned_data = super().clean()

@@ -77,9 +77,27 @@ class OrganizationAutocomplete(AutocompleteSelectMultiple):
     """The admin's autocomplete, asking the contract's own autocomplete view, which offers
     only the owners, systems or domains of the contract's organization."""
 
-    def __init__(self, field, admin_site, *, contract_id, attrs=None):
+    def __init__(self, field, admin_site, *, contract_id, linked=(), attrs=None):
         super().__init__(field, admin_site, attrs=attrs)
         self.contract_id = contract_id
+        #: The contract's current targets of this field, loaded with the page.
+        self.linked = tuple(linked)
+
+    def optgroups(self, name, value, attr=None):
+        """The selected options, in the order of the links. Django reads them again, one query
+        per field; they are the contract's links, already loaded. A value that is not one of
+        them (a form shown again with its errors) is read as Django does."""
+        linked = {str(target.pk): target for target in self.linked}
+        selected = [str(item) for item in value if str(item) not in self.choices.field.empty_values]
+        if not set(selected) <= linked.keys():
+            return super().optgroups(name, value, attr)
+        options = [
+            self.create_option(name, linked[key].pk,
+                               self.choices.field.label_from_instance(linked[key]),
+                               set(selected), index)
+            for index, key in enumerate(dict.fromkeys(selected))
+        ]
+        return [(None, options, 0)]
 
     def get_url(self):
         return reverse(

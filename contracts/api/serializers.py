@@ -1,23 +1,17 @@
 """What the API shows of contracts and reference data, and what it accepts for upserts."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.documents.bundle import OWNERSHIP_ROLES, SYSTEM_ROLES
 from contracts.models import DataContract, Domain, Owner, System
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class SpaceField(serializers.Field):
-    """A space as `organization-slug/space-slug`, the name commands use."""
-
-    def to_representation(self, space):
-        return f"{space.organization.slug}/{space.slug}"
+from tenancy.api.serializers import RowsListSerializer
 
 
 class ContractSerializer(serializers.ModelSerializer):
-    space = SpaceField(read_only=True)
+    space = serializers.CharField(
+        source="space_label", read_only=True,
+        help_text="`organization-slug/space-slug`, the name commands use.",
+    )
 
     class Meta:
         model = DataContract
@@ -25,6 +19,7 @@ class ContractSerializer(serializers.ModelSerializer):
                   "coercion_rules_version", "validation_rules_version", "metadata_version",
                   "created_by", "updated_by", "created_at", "updated_at"]
         read_only_fields = fields
+        list_serializer_class = RowsListSerializer
 
 
 class ContractLinksSerializer(serializers.Serializer):

@@ -124,9 +124,12 @@ class DataContract(TimestampedModel):
 
         if self.schema_id is None:
             return set()
-        schema_data = Schema.objects.filter(pk=self.schema_id).values_list(
-            "schema_data", flat=True
-        ).first() or {}
+        if self._meta.get_field("schema").is_cached(self):
+            schema_data = self.schema.schema_data or {}
+        else:
+            schema_data = Schema.objects.filter(pk=self.schema_id).values_list(
+                "schema_data", flat=True
+            ).first() or {}
         return set(schema_data.get("properties", {}))
 
 

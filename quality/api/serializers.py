@@ -10,6 +10,7 @@ from quality.models import (
     ResolutionReason,
     Severity,
 )
+from tenancy.api.serializers import RowsListSerializer
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -47,6 +48,7 @@ class ViolationSerializer(serializers.ModelSerializer):
                   "status", "priority", "assignee", "resolution_reason", "resolution_note",
                   "resolved_at", "resolved_by", "check_timestamp"]
         read_only_fields = fields
+        list_serializer_class = RowsListSerializer
 
 
 TRIAGE_ACTIONS = ("acknowledge", "assign", "resolve", "ignore", "reopen", "prioritize")

@@ -1,14 +1,14 @@
-"""bench/api_load.py reads its figures from the line wrk's `done` hook prints."""
+"""The load benchmarks read their figures from the line wrk's `done` hook prints."""
 
 import importlib.util
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "api_load.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "wrk_load.py"
 
 
 def _load_bench():
-    spec = importlib.util.spec_from_file_location("api_load", SCRIPT)
+    spec = importlib.util.spec_from_file_location("wrk_load", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -34,3 +34,4 @@ def test_the_report_gives_percentiles_in_milliseconds_and_every_kind_of_error():
     assert round(measured.requests_per_second, 2) == 155.18
     assert (measured.p50_milliseconds, measured.p99_milliseconds) == (351.2, 1987.004)
     assert (measured.errors, measured.error_kinds) == (15, {"status": 3, "timeout": 12})
+    assert measured.requests == 4660
