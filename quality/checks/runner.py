@@ -18,7 +18,6 @@ without records, or a record id field no record has, is an error: nothing is
 written.
 """
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from django.utils import timezone
 from contracts.models import DataContract
 from quality.alerting.services import alert_close, alert_raise
 from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter, CopyWriter
+from quality.checks.refresh import violations_refresh
 from quality.engine import (
     VALIDATION_ERROR,
     ContractDefinitionError,
@@ -43,6 +43,8 @@ from quality.engine import (
     record_identifier,
     safe_text,
     sanitize_record,
+    sanitized_json,
+    storable_at_a_glance,
     unstorable_text,
 )
 from quality.models import (
@@ -188,7 +190,7 @@ class _ViolationBook:
             if violation_id is None or violation_id in self.seen:
                 continue  # opened or refreshed already in this run
             self.seen.add(violation_id)
-            self.updates.append((violation_id, values))
+            self.updates.append((violation_id, *values))
             if self.states[violation_id][0] == ViolationStatus.RESOLVED:
                 self.reopened.append(violation_id)
         return True
@@ -225,6 +227,8 @@ class _Incompleteness:
 
 def _unstorable_text_errors(record, result, line):
     """Fields whose text no database stores become violations that name line and field."""
+    if storable_at_a_glance(record):
+        return []
     errors = []
     failed = None
     for name, value in record.items():
@@ -241,10 +245,6 @@ def _unstorable_text_errors(record, result, line):
                 f"stored; the record shows it as U+FFFD",
             ))
     return errors
-
-
-def _json_text(value):
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 @transaction.atomic
@@ -288,11 +288,10 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
                     continue
                 if isinstance(record, RecordProblem):
                     identifier = f"record_{index}"
-                    record_data = {"_raw": safe_text(record.excerpt)}
+                    record_json = sanitized_json({"_raw": safe_text(record.excerpt)})
                 else:
                     identifier = safe_text(record_identifier(record, index, record_id_field)[:255])
-                    record_data = sanitize_record(record, max_bytes=RECORD_DATA_MAX_BYTES)
-                record_json = _json_text(record_data)
+                    record_json = sanitized_json(record, max_bytes=RECORD_DATA_MAX_BYTES)
                 severity = result.severity
                 for error in result.errors:
                     key = (identifier, safe_text(error.field[:255]), error.error_type)
@@ -371,18 +370,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
 
 def _apply_updates(book, checked_at):
     """Refresh re-found violations (message, severity, snapshot, time); reopen resolved ones."""
-    for start in range(0, len(book.updates), UPDATE_BATCH):
-        batch = book.updates[start:start + UPDATE_BATCH]
-        violations = [
-            QualityViolation(id=violation_id, error_message=message, severity=severity,
-                             record_data=json.loads(record_json), check_timestamp=checked_at,
-                             updated_at=checked_at, not_found_since=None)
-            for violation_id, (message, severity, record_json) in batch
-        ]
-        QualityViolation.objects.bulk_update(
-            violations, ["error_message", "severity", "record_data", "check_timestamp",
-                         "updated_at", "not_found_since"],
-        )
+    violations_refresh(book.updates, checked_at=checked_at)
     reopened = book.reopened
     for start in range(0, len(reopened), UPDATE_BATCH):
         QualityViolation.objects.filter(id__in=reopened[start:start + UPDATE_BATCH]).update(

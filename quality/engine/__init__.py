@@ -34,7 +34,13 @@ from quality.engine.results import (
     record_identifier,
 )
 from quality.engine.rule_specs import ParameterSpec, RuleSpec
-from quality.engine.sanitize import safe_text, sanitize_record, unstorable_text
+from quality.engine.sanitize import (
+    safe_text,
+    sanitize_record,
+    sanitized_json,
+    storable_at_a_glance,
+    unstorable_text,
+)
 from quality.engine.validations import KNOWN_VALIDATIONS
 
 __all__ = [
@@ -62,5 +68,7 @@ __all__ = [
     "record_identifier",
     "safe_text",
     "sanitize_record",
+    "sanitized_json",
+    "storable_at_a_glance",
     "unstorable_text",
 ]
