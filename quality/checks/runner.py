@@ -29,7 +29,7 @@ from django.utils import timezone
 from contracts.models import DataContract
 from quality.alerting.services import alert_close, alert_raise
 from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter, CopyWriter
-from quality.checks.refresh import violations_refresh
+from quality.checks.refresh import violation_refreshes
 from quality.engine import (
     VALIDATION_ERROR,
     ContractDefinitionError,
@@ -178,22 +178,23 @@ class _ViolationBook:
             self.known.setdefault((identifier, field_name, error_type), []).append(violation_id)
             self.states[violation_id] = (status, assignee_id, flagged)
         self.seen = set()
-        self.updates = []
         self.reopened = []
 
-    def found(self, key, values):
-        """True when the violation is known (and will be updated), False when it is new."""
+    def found(self, key):
+        """None when the violation is new; else the ids of its rows to refresh (none
+        when this run opened or refreshed them already)."""
         violation_ids = self.known.get(key)
         if violation_ids is None:
-            return False
+            return None
+        refound = []
         for violation_id in violation_ids:
             if violation_id is None or violation_id in self.seen:
-                continue  # opened or refreshed already in this run
+                continue
             self.seen.add(violation_id)
-            self.updates.append((violation_id, *values))
+            refound.append(violation_id)
             if self.states[violation_id][0] == ViolationStatus.RESOLVED:
                 self.reopened.append(violation_id)
-        return True
+        return refound
 
     def opened(self, key):
         self.known[key] = [None]  # one row per identity per run
@@ -272,7 +273,8 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     opened = 0
     common = (str(contract.pk), str(contract.space_id), schema_id, schema_version)
     try:
-        with _writer() as writer:
+        with (_writer() as writer,
+              violation_refreshes(checked_at=checked_at, before_batch=writer.pause) as refreshes):
             for index, record in iter_records(source, data_format, position):
                 result = compiled.check(record)
                 if isinstance(record, RecordProblem):
@@ -296,7 +298,10 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
                 for error in result.errors:
                     key = (identifier, safe_text(error.field[:255]), error.error_type)
                     message = safe_text(error.message)
-                    if book.found(key, (message, severity, record_json)):
+                    refound = book.found(key)
+                    if refound is not None:
+                        for violation_id in refound:
+                            refreshes.add((violation_id, message, severity, record_json))
                         continue
                     book.opened(key)
                     writer.add((*common, identifier, record_json, key[1], error.error_type,
@@ -316,7 +321,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
             f"{record_id_field!r}."
         )
     complete = incompleteness.count == 0
-    updated, reopened = _apply_updates(book, checked_at)
+    updated, reopened = refreshes.count, _reopen(book, checked_at)
     resolved, flagged = (
         _resolve_unseen(book, checked_at) if full_dataset and complete else (0, 0)
     )
@@ -368,9 +373,8 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     return outcome
 
 
-def _apply_updates(book, checked_at):
-    """Refresh re-found violations (message, severity, snapshot, time); reopen resolved ones."""
-    violations_refresh(book.updates, checked_at=checked_at)
+def _reopen(book, checked_at):
+    """Reopen the resolved violations this run found again."""
     reopened = book.reopened
     for start in range(0, len(reopened), UPDATE_BATCH):
         QualityViolation.objects.filter(id__in=reopened[start:start + UPDATE_BATCH]).update(
@@ -384,7 +388,7 @@ def _apply_updates(book, checked_at):
          for violation_id in reopened],
         batch_size=UPDATE_BATCH,
     )
-    return len(book.updates), len(reopened)
+    return len(reopened)
 
 
 def _resolve_unseen(book, checked_at):
