@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from contracts.models import DataContract
 from quality.alerting.services import alert_close, alert_raise
-from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter, CopyWriter
+from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter
 from quality.checks.refresh import violation_refreshes
+from quality.checks.violation_stream import ViolationStream
 from quality.engine import (
     VALIDATION_ERROR,
     ContractDefinitionError,
@@ -143,7 +144,7 @@ def compiled_contract(contract):
 
 def _writer():
     if connection.vendor == "postgresql":
-        return CopyWriter(columns=CHECK_WRITTEN_COLUMNS)
+        return ViolationStream(columns=CHECK_WRITTEN_COLUMNS)
     return BulkCreateWriter(columns=CHECK_WRITTEN_COLUMNS)
 
 
