@@ -229,8 +229,6 @@ class _Incompleteness:
 
 def _unstorable_text_errors(record, result, line):
     """Fields whose text no database stores become violations that name line and field."""
-    if storable_at_a_glance(record):
-        return []
     errors = []
     failed = None
     for name, value in record.items():
@@ -276,12 +274,16 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     try:
         with (_writer() as writer,
               violation_refreshes(checked_at=checked_at, before_batch=writer.pause) as refreshes):
+            check = compiled.check
             for index, record in iter_records(source, data_format, position):
-                result = compiled.check(record)
-                if isinstance(record, RecordProblem):
+                result = check(record)
+                if record.__class__ is RecordProblem:
                     incompleteness.add(position.line, record.message)
                 else:
-                    result.errors.extend(_unstorable_text_errors(record, result, position.line))
+                    if not storable_at_a_glance(record):
+                        result.errors.extend(
+                            _unstorable_text_errors(record, result, position.line)
+                        )
                     identified = identified or record.get(record_id_field) not in (None, "")
                     read_records += 1
                 accumulator.add(result)
@@ -289,7 +291,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
                     progress(index)
                 if not result.errors:
                     continue
-                if isinstance(record, RecordProblem):
+                if record.__class__ is RecordProblem:
                     identifier = f"record_{index}"
                     record_json = sanitized_json({"_raw": safe_text(record.excerpt)})
                 else:
