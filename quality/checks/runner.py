@@ -2,7 +2,9 @@
 
 The file is never loaded whole: records stream from the engine's readers, each
 is checked, metrics accumulate in constant memory and new violations stream into
-the database (COPY on PostgreSQL) in the same transaction as the metric row.
+the database (COPY on PostgreSQL, from a thread: `violation_stream`) in the same
+transaction as the metric row; the ones found again are refreshed in batches
+(`refresh`), so that a re-run costs what a first run does.
 Checks of one contract run one at a time (an advisory lock on PostgreSQL).
 
 Across runs a violation is one (contract, record identifier, field, error type):
