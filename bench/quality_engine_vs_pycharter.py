@@ -113,9 +113,12 @@ def measure(command: list[str], name: str) -> tuple[dict, float, float, float]:
 
 
 def run_engine(data_path: str, data_format: str, contract_path: str) -> None:
-    """The engine side, run in its own process: stream, check, accumulate, print one JSON line."""
+    """The engine side, run in its own process: stream, check, accumulate, print one JSON line.
+
+    As a quality check runs it: chunk by chunk, on every core for a large JSON Lines file.
+    """
     sys.path.insert(0, str(REPOSITORY))
-    from quality.engine import MetricsAccumulator, compile_contract, iter_records
+    from quality.engine import ChunkRules, MetricsAccumulator, checked_chunks, compile_contract
 
     contract = json.loads(Path(contract_path).read_text())
     compiled = compile_contract(
@@ -124,9 +127,10 @@ def run_engine(data_path: str, data_format: str, contract_path: str) -> None:
         (contract.get("validation_rules") or {}).get("rules"),
     )
     accumulator = MetricsAccumulator()
-    check, add = compiled.check, accumulator.add
-    for _, record in iter_records(data_path, data_format):
-        add(check(record))
+    for chunk in checked_chunks(
+        data_path, data_format, ChunkRules(contract=compiled, keep_failures=False)
+    ):
+        accumulator.merge(chunk.metrics)
     metrics = accumulator.result()
     print(
         json.dumps(

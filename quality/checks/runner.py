@@ -34,21 +34,14 @@ from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter
 from quality.checks.refresh import violation_refreshes
 from quality.checks.violation_stream import ViolationStream
 from quality.engine import (
-    VALIDATION_ERROR,
+    ChunkRules,
     ContractDefinitionError,
-    FieldError,
     InputError,
     MetricsAccumulator,
-    ReadPosition,
-    RecordProblem,
+    checked_chunks,
     compile_contract,
-    iter_records,
-    record_identifier,
     safe_text,
     sanitize_record,
-    sanitized_json,
-    storable_at_a_glance,
-    unstorable_text,
 )
 from quality.models import (
     AlertKind,
@@ -229,26 +222,6 @@ class _Incompleteness:
             self.reasons.append(f"{self.source_name}, line {line}: {message}")
 
 
-def _unstorable_text_errors(record, result, line):
-    """Fields whose text no database stores become violations that name line and field."""
-    errors = []
-    failed = None
-    for name, value in record.items():
-        problem = unstorable_text(name) or unstorable_text(value)
-        if problem is None:
-            continue
-        if failed is None:
-            failed = {error.field for error in result.errors}
-        field_name = safe_text(name)
-        if field_name not in failed:
-            errors.append(FieldError(
-                field_name, VALIDATION_ERROR,
-                f"line {line}, field {field_name!r}: the value holds {problem}, which cannot be "
-                f"stored; the record shows it as U+FFFD",
-            ))
-    return errors
-
-
 @transaction.atomic
 def quality_check_run(*, contract, source, data_format, record_id_field=None, actor=CHECK_ACTOR,
                       full_dataset=True, progress=None, source_name=None, checked_at=None):
@@ -268,51 +241,40 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     accumulator = MetricsAccumulator()
     book = _ViolationBook(contract)
     incompleteness = _Incompleteness(source_name or "the file")
-    position = ReadPosition()
     identified = record_id_field is None
     read_records = 0
+    records_before = 0
     opened = 0
     common = (str(contract.pk), str(contract.space_id), schema_id, schema_version)
+    rules = ChunkRules(contract=compiled, record_id_field=record_id_field,
+                       record_data_max_bytes=RECORD_DATA_MAX_BYTES)
     try:
         with (_writer() as writer,
               violation_refreshes(checked_at=checked_at, before_batch=writer.pause) as refreshes):
-            check = compiled.check
-            for index, record in iter_records(source, data_format, position):
-                result = check(record)
-                if record.__class__ is RecordProblem:
-                    incompleteness.add(position.line, record.message)
-                else:
-                    if not storable_at_a_glance(record):
-                        result.errors.extend(
-                            _unstorable_text_errors(record, result, position.line)
-                        )
-                    identified = identified or record.get(record_id_field) not in (None, "")
-                    read_records += 1
-                accumulator.add(result)
-                if progress is not None and index % 1000 == 0:
-                    progress(index)
-                if not result.errors:
-                    continue
-                if record.__class__ is RecordProblem:
-                    identifier = f"record_{index}"
-                    record_json = sanitized_json({"_raw": safe_text(record.excerpt)})
-                else:
-                    identifier = safe_text(record_identifier(record, index, record_id_field)[:255])
-                    record_json = sanitized_json(record, max_bytes=RECORD_DATA_MAX_BYTES)
-                severity = result.severity
-                for error in result.errors:
-                    key = (identifier, safe_text(error.field[:255]), error.error_type)
-                    message = safe_text(error.message)
-                    refound = book.found(key)
-                    if refound is not None:
-                        for violation_id in refound:
-                            refreshes.add((violation_id, message, severity, record_json))
-                        continue
-                    book.opened(key)
-                    writer.add((*common, identifier, record_json, key[1], error.error_type,
-                                message, severity, ViolationStatus.OPEN.value, "medium",
-                                None, checked_at, None, None, None, None, None, True))
-                    opened += 1
+            for chunk in checked_chunks(source, data_format, rules):
+                accumulator.merge(chunk.metrics)
+                read_records += chunk.read_records
+                identified = identified or chunk.identified
+                for line, message in chunk.problems:
+                    incompleteness.add(line, message)
+                for index, identifier, record_json, severity, errors in chunk.failures:
+                    identifier = identifier or f"record_{records_before + index}"
+                    for error in errors:
+                        key = (identifier, safe_text(error.field[:255]), error.error_type)
+                        message = safe_text(error.message)
+                        refound = book.found(key)
+                        if refound is not None:
+                            for violation_id in refound:
+                                refreshes.add((violation_id, message, severity, record_json))
+                            continue
+                        book.opened(key)
+                        writer.add((*common, identifier, record_json, key[1], error.error_type,
+                                    message, severity, ViolationStatus.OPEN.value, "medium",
+                                    None, checked_at, None, None, None, None, None, True))
+                        opened += 1
+                records_before += chunk.count
+                if progress is not None:
+                    progress(records_before)
     except InputError as error:
         raise QualityCheckError(f"{source_name or 'the file'}: {error}") from None
     metrics = accumulator.result(thresholds)

@@ -14,6 +14,7 @@ The semantics are PyCharter 0.0.67's, as measured in
 ``tests/quality/engine/pycharter_semantics.py``.
 """
 
+from quality.engine.chunks import CheckedChunk, ChunkRules, checked_chunks
 from quality.engine.coercions import KNOWN_COERCIONS
 from quality.engine.contract import (
     CompiledContract,
@@ -51,6 +52,8 @@ __all__ = [
     "TYPE_ERROR",
     "VALIDATION_ERROR",
     "CheckMetrics",
+    "CheckedChunk",
+    "ChunkRules",
     "CompiledContract",
     "ContractDefinitionError",
     "FieldError",
@@ -60,6 +63,7 @@ __all__ = [
     "RecordResult",
     "RuleProblem",
     "RuleSpec",
+    "checked_chunks",
     "compile_contract",
     "contract_problems",
     "InputError",
