@@ -16,6 +16,7 @@ caller knows. Lines are counted from the file's start in both cases.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -164,6 +165,10 @@ def _checked_in_workers(path: str, rules: ChunkRules, workers: int) -> Iterator[
     with open(path, "rb") as binary:
         refuse_other_encodings(binary)
     _RULES = rules
+    # What is garbage now is collected here, not in a worker (where the finalizer of a
+    # database connection would speak on the parent's socket); the rest stays shared.
+    gc.collect()
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             running: deque = deque()
@@ -174,6 +179,7 @@ def _checked_in_workers(path: str, rules: ChunkRules, workers: int) -> Iterator[
             while running:
                 yield running.popleft().get()
     finally:
+        gc.unfreeze()
         _RULES = None
 
 
