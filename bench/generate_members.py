@@ -86,7 +86,9 @@ def apply_kind(record: dict, kind: str, rng: random.Random) -> None:
     elif kind == "invalid_age_out_of_range":
         record["age"] = rng.choice((-1, 121, 140))
     elif kind == "invalid_age_not_a_number":
-        record["age"] = rng.choice(("N/A", "unknown", ""))
+        # Not "": an empty optional value counts as absent here, on purpose, where
+        # PyCharter checks it as text (see the parity table's departures).
+        record["age"] = rng.choice(("N/A", "unknown", "forty"))
     elif kind == "invalid_membership":
         record["membership"] = rng.choice(("gold", "staff", " student "))
     elif kind == "invalid_long_name":

@@ -113,9 +113,12 @@ def measure(command: list[str], name: str) -> tuple[dict, float, float, float]:
 
 
 def run_engine(data_path: str, data_format: str, contract_path: str) -> None:
-    """The engine side, run in its own process: stream, check, accumulate, print one JSON line."""
+    """The engine side, run in its own process: stream, check, accumulate, print one JSON line.
+
+    As a quality check runs it: chunk by chunk, on every core for a large JSON Lines file.
+    """
     sys.path.insert(0, str(REPOSITORY))
-    from quality.engine import MetricsAccumulator, compile_contract, iter_records
+    from quality.engine import ChunkRules, MetricsAccumulator, checked_chunks, compile_contract
 
     contract = json.loads(Path(contract_path).read_text())
     compiled = compile_contract(
@@ -124,9 +127,10 @@ def run_engine(data_path: str, data_format: str, contract_path: str) -> None:
         (contract.get("validation_rules") or {}).get("rules"),
     )
     accumulator = MetricsAccumulator()
-    check, add = compiled.check, accumulator.add
-    for _, record in iter_records(data_path, data_format):
-        add(check(record))
+    for chunk in checked_chunks(
+        data_path, data_format, ChunkRules(contract=compiled, keep_failures=False)
+    ):
+        accumulator.merge(chunk.metrics)
     metrics = accumulator.result()
     print(
         json.dumps(
@@ -200,45 +204,6 @@ def compare(stem: Path, data_format: str, contract_json: Path, repeat: int) -> l
     ]
 
 
-def run_command_on_postgresql(stem: Path, data_format: str, database: str) -> list[str]:
-    """The whole product path: `manage.py run_quality_check` into a fresh PostgreSQL database,
-    writing the metric and every violation (COPY), as a pipeline would run it."""
-    url = f"postgres://postgres@127.0.0.1:5432/{database}"
-    environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "DEBUG": "1"}
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                    f"DROP DATABASE IF EXISTS {database}", "-c", f"CREATE DATABASE {database}"],
-                   check=True)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=REPOSITORY, env=environment, check=True)
-    subprocess.run([*manage, "import_contract", str(CONTRACT_YAML)], cwd=REPOSITORY,
-                   env=environment, check=True, stdout=subprocess.DEVNULL)
-    data_path = f"{stem}.{data_format}"
-    stdout_path, stderr_path = OUTPUT / "command.stdout", OUTPUT / "command.stderr"
-    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [*manage, "run_quality_check", "library_members", data_path,
-             "--record-id", "card_number", "--json"],
-            cwd=REPOSITORY, env=environment, stdout=stdout, stderr=stderr,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: the check failed its thresholds
-        raise SystemExit(f"run_quality_check failed:\n{stderr_path.read_text()[-3000:]}")
-    summary = json.loads(stdout_path.read_text())
-    peak = usage.ru_maxrss / 1024
-    violations = summary["violations"]
-    return [
-        f"{data_format}, {summary['record_count']:,} records: manage.py run_quality_check on "
-        "PostgreSQL (metric and violations written)",
-        f"  records/s, whole process {summary['record_count'] / seconds:>12,.0f}",
-        f"  wall seconds             {seconds:>12.1f}",
-        f"  valid / invalid          {summary['valid_count']:>12,} / {summary['invalid_count']:,}",
-        f"  violations opened        {violations['opened']:>12,}",
-        f"  peak RSS                 {peak:>12,.0f} MB",
-    ]
-
-
 def main(arguments: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -248,10 +213,6 @@ def main(arguments: list[str] | None = None) -> int:
     parser.add_argument("--csv", action="store_true", help="also compare on the CSV file")
     parser.add_argument(
         "--repeat", type=int, default=2, help="alternating runs per side, best kept (default 2)"
-    )
-    parser.add_argument(
-        "--with-database", action="store_true",
-        help="also time manage.py run_quality_check writing into a fresh PostgreSQL database",
     )
     parser.add_argument(
         "--run-engine", nargs=3, metavar=("DATA", "FORMAT", "CONTRACT_JSON"), help=argparse.SUPPRESS
@@ -268,8 +229,6 @@ def main(arguments: list[str] | None = None) -> int:
     rows += compare(stem, "jsonl", contract_json, options.repeat)
     if options.csv:
         rows += compare(stem, "csv", contract_json, options.repeat)
-    if options.with_database:
-        rows += run_command_on_postgresql(stem, "jsonl", "pycharter_bench_quality")
     print("\n".join(rows))
     return 0
 

@@ -2,7 +2,9 @@
 
 The file is never loaded whole: records stream from the engine's readers, each
 is checked, metrics accumulate in constant memory and new violations stream into
-the database (COPY on PostgreSQL) in the same transaction as the metric row.
+the database (COPY on PostgreSQL, from a thread: `violation_stream`) in the same
+transaction as the metric row; the ones found again are refreshed in batches
+(`refresh`), so that a re-run costs what a first run does.
 Checks of one contract run one at a time (an advisory lock on PostgreSQL).
 
 Across runs a violation is one (contract, record identifier, field, error type):
@@ -18,7 +20,6 @@ without records, or a record id field no record has, is an error: nothing is
 written.
 """
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,21 +30,18 @@ from django.utils import timezone
 
 from contracts.models import DataContract
 from quality.alerting.services import alert_close, alert_raise
-from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter, CopyWriter
+from quality.bulk.violations import WRITTEN_COLUMNS, BulkCreateWriter
+from quality.checks.refresh import violation_refreshes
+from quality.checks.violation_stream import ViolationStream
 from quality.engine import (
-    VALIDATION_ERROR,
+    ChunkRules,
     ContractDefinitionError,
-    FieldError,
     InputError,
     MetricsAccumulator,
-    ReadPosition,
-    RecordProblem,
+    checked_chunks,
     compile_contract,
-    iter_records,
-    record_identifier,
     safe_text,
     sanitize_record,
-    unstorable_text,
 )
 from quality.models import (
     AlertKind,
@@ -141,7 +139,7 @@ def compiled_contract(contract):
 
 def _writer():
     if connection.vendor == "postgresql":
-        return CopyWriter(columns=CHECK_WRITTEN_COLUMNS)
+        return ViolationStream(columns=CHECK_WRITTEN_COLUMNS)
     return BulkCreateWriter(columns=CHECK_WRITTEN_COLUMNS)
 
 
@@ -176,22 +174,23 @@ class _ViolationBook:
             self.known.setdefault((identifier, field_name, error_type), []).append(violation_id)
             self.states[violation_id] = (status, assignee_id, flagged)
         self.seen = set()
-        self.updates = []
         self.reopened = []
 
-    def found(self, key, values):
-        """True when the violation is known (and will be updated), False when it is new."""
+    def found(self, key):
+        """None when the violation is new; else the ids of its rows to refresh (none
+        when this run opened or refreshed them already)."""
         violation_ids = self.known.get(key)
         if violation_ids is None:
-            return False
+            return None
+        refound = []
         for violation_id in violation_ids:
             if violation_id is None or violation_id in self.seen:
-                continue  # opened or refreshed already in this run
+                continue
             self.seen.add(violation_id)
-            self.updates.append((violation_id, values))
+            refound.append(violation_id)
             if self.states[violation_id][0] == ViolationStatus.RESOLVED:
                 self.reopened.append(violation_id)
-        return True
+        return refound
 
     def opened(self, key):
         self.known[key] = [None]  # one row per identity per run
@@ -223,30 +222,6 @@ class _Incompleteness:
             self.reasons.append(f"{self.source_name}, line {line}: {message}")
 
 
-def _unstorable_text_errors(record, result, line):
-    """Fields whose text no database stores become violations that name line and field."""
-    errors = []
-    failed = None
-    for name, value in record.items():
-        problem = unstorable_text(name) or unstorable_text(value)
-        if problem is None:
-            continue
-        if failed is None:
-            failed = {error.field for error in result.errors}
-        field_name = safe_text(name)
-        if field_name not in failed:
-            errors.append(FieldError(
-                field_name, VALIDATION_ERROR,
-                f"line {line}, field {field_name!r}: the value holds {problem}, which cannot be "
-                f"stored; the record shows it as U+FFFD",
-            ))
-    return errors
-
-
-def _json_text(value):
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
 @transaction.atomic
 def quality_check_run(*, contract, source, data_format, record_id_field=None, actor=CHECK_ACTOR,
                       full_dataset=True, progress=None, source_name=None, checked_at=None):
@@ -266,44 +241,40 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     accumulator = MetricsAccumulator()
     book = _ViolationBook(contract)
     incompleteness = _Incompleteness(source_name or "the file")
-    position = ReadPosition()
     identified = record_id_field is None
     read_records = 0
+    records_before = 0
     opened = 0
     common = (str(contract.pk), str(contract.space_id), schema_id, schema_version)
+    rules = ChunkRules(contract=compiled, record_id_field=record_id_field,
+                       record_data_max_bytes=RECORD_DATA_MAX_BYTES)
     try:
-        with _writer() as writer:
-            for index, record in iter_records(source, data_format, position):
-                result = compiled.check(record)
-                if isinstance(record, RecordProblem):
-                    incompleteness.add(position.line, record.message)
-                else:
-                    result.errors.extend(_unstorable_text_errors(record, result, position.line))
-                    identified = identified or record.get(record_id_field) not in (None, "")
-                    read_records += 1
-                accumulator.add(result)
-                if progress is not None and index % 1000 == 0:
-                    progress(index)
-                if not result.errors:
-                    continue
-                if isinstance(record, RecordProblem):
-                    identifier = f"record_{index}"
-                    record_data = {"_raw": safe_text(record.excerpt)}
-                else:
-                    identifier = safe_text(record_identifier(record, index, record_id_field)[:255])
-                    record_data = sanitize_record(record, max_bytes=RECORD_DATA_MAX_BYTES)
-                record_json = _json_text(record_data)
-                severity = result.severity
-                for error in result.errors:
-                    key = (identifier, safe_text(error.field[:255]), error.error_type)
-                    message = safe_text(error.message)
-                    if book.found(key, (message, severity, record_json)):
-                        continue
-                    book.opened(key)
-                    writer.add((*common, identifier, record_json, key[1], error.error_type,
-                                message, severity, ViolationStatus.OPEN.value, "medium",
-                                None, checked_at, None, None, None, None, None, True))
-                    opened += 1
+        with (_writer() as writer,
+              violation_refreshes(checked_at=checked_at, before_batch=writer.pause) as refreshes):
+            for chunk in checked_chunks(source, data_format, rules):
+                accumulator.merge(chunk.metrics)
+                read_records += chunk.read_records
+                identified = identified or chunk.identified
+                for line, message in chunk.problems:
+                    incompleteness.add(line, message)
+                for index, identifier, record_json, severity, errors in chunk.failures:
+                    identifier = identifier or f"record_{records_before + index}"
+                    for error in errors:
+                        key = (identifier, safe_text(error.field[:255]), error.error_type)
+                        message = safe_text(error.message)
+                        refound = book.found(key)
+                        if refound is not None:
+                            for violation_id in refound:
+                                refreshes.add((violation_id, message, severity, record_json))
+                            continue
+                        book.opened(key)
+                        writer.add((*common, identifier, record_json, key[1], error.error_type,
+                                    message, severity, ViolationStatus.OPEN.value, "medium",
+                                    None, checked_at, None, None, None, None, None, True))
+                        opened += 1
+                records_before += chunk.count
+                if progress is not None:
+                    progress(records_before)
     except InputError as error:
         raise QualityCheckError(f"{source_name or 'the file'}: {error}") from None
     metrics = accumulator.result(thresholds)
@@ -317,7 +288,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
             f"{record_id_field!r}."
         )
     complete = incompleteness.count == 0
-    updated, reopened = _apply_updates(book, checked_at)
+    updated, reopened = refreshes.count, _reopen(book, checked_at)
     resolved, flagged = (
         _resolve_unseen(book, checked_at) if full_dataset and complete else (0, 0)
     )
@@ -369,20 +340,8 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     return outcome
 
 
-def _apply_updates(book, checked_at):
-    """Refresh re-found violations (message, severity, snapshot, time); reopen resolved ones."""
-    for start in range(0, len(book.updates), UPDATE_BATCH):
-        batch = book.updates[start:start + UPDATE_BATCH]
-        violations = [
-            QualityViolation(id=violation_id, error_message=message, severity=severity,
-                             record_data=json.loads(record_json), check_timestamp=checked_at,
-                             updated_at=checked_at, not_found_since=None)
-            for violation_id, (message, severity, record_json) in batch
-        ]
-        QualityViolation.objects.bulk_update(
-            violations, ["error_message", "severity", "record_data", "check_timestamp",
-                         "updated_at", "not_found_since"],
-        )
+def _reopen(book, checked_at):
+    """Reopen the resolved violations this run found again."""
     reopened = book.reopened
     for start in range(0, len(reopened), UPDATE_BATCH):
         QualityViolation.objects.filter(id__in=reopened[start:start + UPDATE_BATCH]).update(
@@ -396,7 +355,7 @@ def _apply_updates(book, checked_at):
          for violation_id in reopened],
         batch_size=UPDATE_BATCH,
     )
-    return len(book.updates), len(reopened)
+    return len(reopened)
 
 
 def _resolve_unseen(book, checked_at):

@@ -14,6 +14,7 @@ The semantics are PyCharter 0.0.67's, as measured in
 ``tests/quality/engine/pycharter_semantics.py``.
 """
 
+from quality.engine.chunks import CheckedChunk, ChunkRules, checked_chunks
 from quality.engine.coercions import KNOWN_COERCIONS
 from quality.engine.contract import (
     CompiledContract,
@@ -34,7 +35,13 @@ from quality.engine.results import (
     record_identifier,
 )
 from quality.engine.rule_specs import ParameterSpec, RuleSpec
-from quality.engine.sanitize import safe_text, sanitize_record, unstorable_text
+from quality.engine.sanitize import (
+    safe_text,
+    sanitize_record,
+    sanitized_json,
+    storable_at_a_glance,
+    unstorable_text,
+)
 from quality.engine.validations import KNOWN_VALIDATIONS
 
 __all__ = [
@@ -45,6 +52,8 @@ __all__ = [
     "TYPE_ERROR",
     "VALIDATION_ERROR",
     "CheckMetrics",
+    "CheckedChunk",
+    "ChunkRules",
     "CompiledContract",
     "ContractDefinitionError",
     "FieldError",
@@ -54,6 +63,7 @@ __all__ = [
     "RecordResult",
     "RuleProblem",
     "RuleSpec",
+    "checked_chunks",
     "compile_contract",
     "contract_problems",
     "InputError",
@@ -62,5 +72,7 @@ __all__ = [
     "record_identifier",
     "safe_text",
     "sanitize_record",
+    "sanitized_json",
+    "storable_at_a_glance",
     "unstorable_text",
 ]

@@ -84,6 +84,17 @@ class MetricsAccumulator:
         if missing_required:
             self.records_missing_required += 1
 
+    def merge(self, other: MetricsAccumulator) -> None:
+        """Take in what ``other`` accumulated from the records that follow this one's."""
+        self.record_count += other.record_count
+        self.valid_count += other.valid_count
+        self.violation_count += other.violation_count
+        self.records_missing_required += other.records_missing_required
+        self.field_violations.update(other.field_violations)
+        self.field_nulls.update(other.field_nulls)
+        for name in other.fields:
+            self.fields.setdefault(name, None)
+
     def result(self, thresholds: dict | None = None) -> CheckMetrics:
         """The metrics, judged against ``thresholds`` (usually from the contract's metadata).
 

@@ -86,14 +86,14 @@ def iter_records(
     position = position if position is not None else ReadPosition()
     if isinstance(source, str | os.PathLike):
         with open(source, "rb") as binary:
-            _refuse_other_encodings(binary)
+            refuse_other_encodings(binary)
             yield from readers[format](binary, position)
     else:
-        _refuse_other_encodings(source)
+        refuse_other_encodings(source)
         yield from readers[format](source, position)
 
 
-def _refuse_other_encodings(binary: IO[bytes]) -> None:
+def refuse_other_encodings(binary: IO[bytes]) -> None:
     """UTF-16 and UTF-32 files decode to garbage or nothing: refuse them by name."""
     start = binary.tell()
     head = binary.read(ENCODING_SNIFF_BYTES)
@@ -144,9 +144,34 @@ def _json_kind(value: Any) -> str:
 # JSON Lines -------------------------------------------------------------------------
 
 
-def _json_lines_records(binary: IO[bytes], position: ReadPosition) -> Iterator[tuple[int, Any]]:
+def json_lines_range_records(
+    binary: IO[bytes], length: int, position: ReadPosition, *, at_start: bool
+) -> Iterator[tuple[int, Any]]:
+    """The records of the next ``length`` bytes of a JSON Lines file, from a line's start
+    (``at_start``: the file's start, where a byte order mark may be); indexes from 0."""
+    return _json_lines_records(_BoundedLines(binary, length), position, at_start=at_start)
+
+
+class _BoundedLines:
+    """``readline`` of a binary file that stops after ``length`` bytes."""
+
+    def __init__(self, binary: IO[bytes], length: int):
+        self._binary = binary
+        self._remaining = length
+
+    def readline(self, size: int) -> bytes:
+        if self._remaining <= 0:
+            return b""
+        line = self._binary.readline(min(size, self._remaining))
+        self._remaining -= len(line)
+        return line
+
+
+def _json_lines_records(
+    binary: IO[bytes], position: ReadPosition, at_start: bool = True
+) -> Iterator[tuple[int, Any]]:
     index = 0
-    first = True
+    first = at_start
     loads = orjson.loads if orjson is not None else None
     for line in iter(functools.partial(binary.readline, MAXIMUM_RECORD_BYTES + 1), b""):
         position.line += 1

@@ -44,6 +44,9 @@ from quality.engine.schema import (
 
 REMEMBERED_VALUES = 10_000
 """Outcomes remembered per field; past that, new values are checked and not remembered."""
+WORTH_REMEMBERING_RECORDS = 2 * REMEMBERED_VALUES
+"""A field whose remembered outcomes fill up within this many records repeats few values
+(an id, an e-mail address, a timestamp): it stops looking values up at all."""
 REMEMBERED_TEXT_LENGTH = 256
 REMEMBERED_INTEGER = 2**63
 """Only short texts and 64-bit integers are remembered, so memory stays small whatever the file."""
@@ -77,9 +80,14 @@ def generate_record_check(
         "REMEMBERED_INTEGER": REMEMBERED_INTEGER,
         "REMEMBERED_RESULT_CLASSES": REMEMBERED_RESULT_CLASSES,
         "depends_on_current_time": depends_on_current_time,
+        "WORTH_REMEMBERING_RECORDS": WORTH_REMEMBERING_RECORDS,
+        "checked_records": 0,
     }
+    remember_flags = [f"remember_{position}" for position in range(len(plans))]
     lines = [
         "def check_record(record):",
+        f"    global checked_records{''.join(', ' + flag for flag in remember_flags)}",
+        "    checked_records += 1",
         "    get = record.get",
         "    converted = {}",
         "    errors = []",
@@ -109,6 +117,7 @@ def _field_lines(position: int, plan: PropertyPlan, namespace: dict[str, Any]) -
 
     name = bound("name", plan.name)
     outcomes = bound("outcomes", {})
+    remember = bound("remember", True)
     lines = [f"    value = get({name}, ABSENT)", "    if value is ABSENT:"]
     if plan.required:
         lines.append(f"        errors.append(FieldError({name}, MISSING_FIELD, MISSING_MESSAGE))")
@@ -129,13 +138,13 @@ def _field_lines(position: int, plan: PropertyPlan, namespace: dict[str, Any]) -
     lines += [
         "    else:",
         "        original = value",
-        "        remembered = (",
+        f"        remembered = {remember} and ((",
         "            value.__class__ is str",
         f"            and len(value) <= REMEMBERED_TEXT_LENGTH{timeless}",
         "        ) or (",
         "            value.__class__ is int",
         "            and -REMEMBERED_INTEGER <= value <= REMEMBERED_INTEGER",
-        "        )",
+        "        ))",
         f"        known = {outcomes}.get(value, ABSENT) if remembered else ABSENT",
         "        if known.__class__ is FieldError:",
         f"            converted[{name}] = original",
@@ -151,6 +160,8 @@ def _field_lines(position: int, plan: PropertyPlan, namespace: dict[str, Any]) -
         "    if remembered and value.__class__ in REMEMBERED_RESULT_CLASSES"
         f" and len({outcomes}) < REMEMBERED_VALUES:",
         f"        {outcomes}[original] = value",
+        f"        if len({outcomes}) == REMEMBERED_VALUES:",
+        f"            {remember} = checked_records > WORTH_REMEMBERING_RECORDS",
         "except FieldFailure as failure:",
         f"    converted[{name}] = original",
         f"    error = FieldError({name}, failure.error_type,"
@@ -158,6 +169,8 @@ def _field_lines(position: int, plan: PropertyPlan, namespace: dict[str, Any]) -
         "    errors.append(error)",
         f"    if remembered and len({outcomes}) < REMEMBERED_VALUES:",
         f"        {outcomes}[original] = error",
+        f"        if len({outcomes}) == REMEMBERED_VALUES:",
+        f"            {remember} = checked_records > WORTH_REMEMBERING_RECORDS",
         "except Exception as error:",
         f"    converted[{name}] = original",
         f"    errors.append(unexpected_failure({name}, error))",

@@ -72,10 +72,14 @@ class RecordResult:
 def record_identifier(record: Any, index: int, field: str | None = None) -> str:
     """How a violation names its record: the first of id, _id, record_id, uuid that is
     present and not empty (or the explicitly named field), else ``record_<index>``."""
-    if isinstance(record, dict):
-        candidates = (field,) if field else IDENTIFIER_FIELDS
-        for name in candidates:
-            value = record.get(name)
-            if value is not None and value != "":
-                return str(value)
-    return f"record_{index}"
+    identifier = own_identifier(record, field) if isinstance(record, dict) else None
+    return f"record_{index}" if identifier is None else identifier
+
+
+def own_identifier(record: dict, field: str | None = None) -> str | None:
+    """The identifier the record carries (see ``record_identifier``), or None."""
+    for name in (field,) if field else IDENTIFIER_FIELDS:
+        value = record.get(name)
+        if value is not None and value != "":
+            return str(value)
+    return None
