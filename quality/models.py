@@ -317,6 +317,8 @@ class ViolationCount(SealableModel):
         "contracts.DataContract", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name="data contract",
         db_index=False,  # covered by quality_count_contract_idx
+        # The migration adds the constraint, with ON DELETE SET NULL for plain-SQL deletes.
+        db_constraint=False,
     )
     field_name = models.CharField("field", max_length=255, null=True, blank=True)
     error_type = models.CharField("error type", max_length=100, null=True, blank=True)

@@ -10,11 +10,7 @@ pipelines keep writing meanwhile.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from tenancy.database import (
-    AddIndexConcurrently,
-    RemoveIndexConcurrently,
-    foreign_key_on_delete,
-)
+from tenancy.database import AddIndexConcurrently, PostgreSQLOnly, RemoveIndexConcurrently
 
 COUNT_EXISTING_VIOLATIONS = """
 INSERT INTO quality_violation_counts
@@ -45,7 +41,7 @@ class Migration(migrations.Migration):
                     db_index=False, on_delete=django.db.models.deletion.CASCADE,
                     related_name="+", to="tenancy.space", verbose_name="space")),
                 ("data_contract", models.ForeignKey(
-                    blank=True, db_index=False, null=True,
+                    blank=True, db_constraint=False, db_index=False, null=True,
                     on_delete=django.db.models.deletion.SET_NULL, related_name="+",
                     to="contracts.datacontract", verbose_name="data contract")),
                 ("field_name", models.CharField(blank=True, max_length=255, null=True,
@@ -72,8 +68,13 @@ class Migration(migrations.Migration):
             },
         ),
         # A contract deleted with plain SQL leaves its counts, like its violations, without one.
-        foreign_key_on_delete("quality_violation_counts", "data_contract_id", "data_contracts",
-                              "SET NULL"),
+        PostgreSQLOnly(
+            sql="ALTER TABLE quality_violation_counts ADD CONSTRAINT "
+                "quality_violation_counts_data_contract_id_fkey FOREIGN KEY (data_contract_id) "
+                "REFERENCES data_contracts (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED",
+            reverse_sql="ALTER TABLE quality_violation_counts DROP CONSTRAINT "
+                        "quality_violation_counts_data_contract_id_fkey",
+        ),
         migrations.RunSQL(COUNT_EXISTING_VIOLATIONS,
                           reverse_sql="DELETE FROM quality_violation_counts"),
         AddIndexConcurrently(
