@@ -315,7 +315,7 @@ class ViolationCount(SealableModel):
     )
     data_contract = models.ForeignKey(
         "contracts.DataContract", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name="data contract",
+        related_name="violation_counts", verbose_name="data contract",
         db_index=False,  # covered by quality_count_contract_idx
         # The migration adds the constraint, with ON DELETE SET NULL for plain-SQL deletes.
         db_constraint=False,

@@ -42,8 +42,9 @@ class Migration(migrations.Migration):
                     related_name="+", to="tenancy.space", verbose_name="space")),
                 ("data_contract", models.ForeignKey(
                     blank=True, db_constraint=False, db_index=False, null=True,
-                    on_delete=django.db.models.deletion.SET_NULL, related_name="+",
-                    to="contracts.datacontract", verbose_name="data contract")),
+                    on_delete=django.db.models.deletion.SET_NULL,
+                    related_name="violation_counts", to="contracts.datacontract",
+                    verbose_name="data contract")),
                 ("field_name", models.CharField(blank=True, max_length=255, null=True,
                                                 verbose_name="field")),
                 ("error_type", models.CharField(blank=True, max_length=100, null=True,
