@@ -26,6 +26,9 @@ class CappedCountPaginator(Paginator):
     """
 
     exact_count_limit = 1_000
+    #: Pages beyond this are not offered: each would skip (OFFSET) all the rows before it,
+    #: millions on the last pages; filters reach older rows in a few pages instead.
+    max_pages = 200
 
     def __init__(self, *args, known_count=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +48,14 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self._count_and_is_estimate[0]
+
+    @cached_property
+    def num_pages(self):
+        return min(super().num_pages, self.max_pages)
+
+    @property
+    def pages_are_capped(self):
+        return self.num_pages == self.max_pages and self.count > self.max_pages * self.per_page
 
     @property
     def count_is_estimate(self):

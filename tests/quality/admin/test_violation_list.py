@@ -272,3 +272,18 @@ def test_filters_the_counts_cannot_answer_count_the_violations(contract, steward
     assert response.context["cl"].result_count == 1
     assert listed(response) == ["urgent"]
     assert len(_counts_of_violations(queries)) == 1
+
+
+def test_pages_beyond_the_cap_are_not_offered(contract, steward_client, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "max_pages", 2)
+    monkeypatch.setattr("quality.admin.violations.QualityViolationAdmin.list_per_page", 2)
+    for number in range(7):
+        _violation(contract, f"user_{number}")
+
+    second = steward_client.get(violations_url("p=2"))
+    beyond = steward_client.get(violations_url("p=3"))
+
+    assert len(listed(second)) == 2
+    assert second.context["cl"].result_count == 7
+    assert b"the newest 2 pages; filter to reach older ones" in second.content
+    assert beyond.status_code == 302 and "e=1" in beyond.url
