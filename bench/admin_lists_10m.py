@@ -365,7 +365,7 @@ def _time_pages(requests, *, explain):
     print(f"\nPostgreSQL {connection.pg_version // 10000}, {total:,} violations "
           f"({in_space:,} in the steward's space), {requests} timed requests per page after "
           f"one warm-up, signed in as a steward (not a superuser)\nuptime: {load}\n")
-    print(f"{"page":<40} {'median':>9} {'p95':>9} {'target':>7}  what it shows")
+    print(f"{'page':<40} {'median':>9} {'p95':>9} {'target':>7}  what it shows")
     failures = 0
     for kind, name, url in pages:
         response = client.get(url)  # warm-up
