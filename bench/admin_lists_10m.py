@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/admin_lists_10m.py [--violations 10000000] [--requests 15]
         [--database lists_bench_10m] [--server postgres://postgres@127.0.0.1:5432]
-        [--seed-only] [--explain]
+        [--seed-only] [--all-pages] [--explain]
 
 1. Reuses ``--database`` when it holds a seed of the same size (a marker table says so);
    else (re)creates it, migrates it and seeds it: the steward's space (Skyline Air /
@@ -16,9 +16,10 @@
    violation counts are counted by the same service a check uses.
 2. Signs in as a steward of Flights (a member, not a superuser) with Django's test
    Client (whole middleware stack, DEBUG off) and times, after one warm-up request,
-   ``--requests`` requests of each page: the violations list unfiltered, by contract
-   and status, and a few more filters; a contract's page with its quality panel; the
-   dashboard (the admin index). Prints median and p95 per page against its target, the
+   ``--requests`` requests of each page: the violations list unfiltered and by contract
+   and status, a contract's page with its quality panel, the dashboard (the admin
+   index); with ``--all-pages`` also more filters, deep pages, a sort, a search, the
+   contracts list, incidents and my work. Prints median and p95 per page against its target, the
    rows shown and the count the page states, and the three slowest SQL statements of
    one request (``--explain``: their EXPLAIN ANALYZE).
 """
@@ -94,7 +95,8 @@ def main() -> int:
     else:
         print(f"reusing the seeded database {arguments.database}", flush=True)
     if not arguments.seed_only:
-        _time_pages(arguments.requests, explain=arguments.explain)
+        _time_pages(arguments.requests, explain=arguments.explain,
+                    all_pages=arguments.all_pages)
     return 0
 
 
@@ -105,6 +107,8 @@ def _arguments():
     parser.add_argument("--database", default="lists_bench_10m")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--seed-only", action="store_true")
+    parser.add_argument("--all-pages", action="store_true",
+                        help="also time lists beyond the targets (sorts, search, incidents)")
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN ANALYZE of each page's slowest statements")
     return parser.parse_args()
@@ -318,7 +322,7 @@ def _count(spaces):
 # The timing
 
 
-def _time_pages(requests, *, explain):
+def _time_pages(requests, *, explain, all_pages):
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -339,27 +343,33 @@ def _time_pages(requests, *, explain):
     client.force_login(steward)
     changelist = reverse("admin:quality_qualityviolation_changelist")
     by_contract = f"data_contract__id__exact={contract.pk}"
+    # (kind, name, url, whether the brief sets its target): the others are measured with
+    # --all-pages, against the list's 300 ms, to show where the lists stand beyond it.
     pages = [
-        ("list", "violations, unfiltered", changelist),
-        ("list", "violations, contract + open", f"{changelist}?{by_contract}&status=open"),
-        ("list", "violations, contract + needs work",
-         f"{changelist}?{by_contract}&status=unresolved"),
-        ("list", "violations, contract", f"{changelist}?{by_contract}"),
-        ("list", "violations, resolved", f"{changelist}?status=resolved"),
-        ("list", "violations, critical, needs work",
-         f"{changelist}?severity__exact=critical&status=unresolved"),
-        ("list", "violations, page 100", f"{changelist}?p=100"),
-        ("list", "violations, page 200 (the last offered)", f"{changelist}?p=200"),
-        ("list", "violations, sorted by severity", f"{changelist}?o=6"),
-        ("list", "violations, record search", f"{changelist}?q=flights_rec_12345"),
-        ("list", "violations, assigned to me", f"{changelist}?assignee=me&status=assigned"),
-        ("list", "contracts list", reverse("admin:contracts_datacontract_changelist")),
-        ("list", "incidents", reverse("admin:quality_qualityviolation_incidents")),
-        ("list", "my work", reverse("admin:quality_qualityviolation_my_work")),
+        ("list", "violations, unfiltered", changelist, True),
+        ("list", "violations, contract + open", f"{changelist}?{by_contract}&status=open",
+         True),
         ("contract", "contract page + quality panel",
-         reverse("admin:contracts_datacontract_change", args=[contract.pk])),
-        ("dashboard", "dashboard (admin index)", reverse("admin:index")),
+         reverse("admin:contracts_datacontract_change", args=[contract.pk]), True),
+        ("dashboard", "dashboard (admin index)", reverse("admin:index"), True),
+        ("list", "violations, contract + needs work",
+         f"{changelist}?{by_contract}&status=unresolved", False),
+        ("list", "violations, contract", f"{changelist}?{by_contract}", False),
+        ("list", "violations, resolved", f"{changelist}?status=resolved", False),
+        ("list", "violations, critical, needs work",
+         f"{changelist}?severity__exact=critical&status=unresolved", False),
+        ("list", "violations, page 100", f"{changelist}?p=100", False),
+        ("list", "violations, page 200 (the last offered)", f"{changelist}?p=200", False),
+        ("list", "violations, assigned to me", f"{changelist}?assignee=me&status=assigned",
+         False),
+        ("list", "contracts list", reverse("admin:contracts_datacontract_changelist"), False),
+        ("list", "violations, sorted by severity", f"{changelist}?o=6", False),
+        ("list", "violations, record search", f"{changelist}?q=flights_rec_12345", False),
+        ("list", "incidents", reverse("admin:quality_qualityviolation_incidents"), False),
+        ("list", "my work", reverse("admin:quality_qualityviolation_my_work"), False),
     ]
+    if not all_pages:
+        pages = [page for page in pages if page[3]]
     with os.popen("uptime") as uptime:
         load = uptime.read().strip()
     print(f"\nPostgreSQL {connection.pg_version // 10000}, {total:,} violations "
@@ -367,7 +377,7 @@ def _time_pages(requests, *, explain):
           f"one warm-up, signed in as a steward (not a superuser)\nuptime: {load}\n")
     print(f"{'page':<40} {'median':>9} {'p95':>9} {'target':>7}  what it shows")
     failures = 0
-    for kind, name, url in pages:
+    for kind, name, url, has_target in pages:
         response = client.get(url)  # warm-up
         _check(response, name)
         durations = []
@@ -380,9 +390,10 @@ def _time_pages(requests, *, explain):
         median = statistics.median(durations)
         p95 = durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))]
         target = TARGETS_MS[kind]
-        failures += median >= target
+        failures += has_target and median >= target
+        verdict = "ok  " if median < target else ("SLOW" if has_target else "over")
         print(f"{name:<40} {median:7.1f}ms {p95:7.1f}ms {target:5d}ms  "
-              f"{'ok ' if median < target else 'SLOW'} {_shown(response, kind)}", flush=True)
+              f"{verdict} {_shown(response, kind)}", flush=True)
         _slowest_statements(client, url, explain=explain)
     with os.popen("uptime") as uptime:
         print(f"\nuptime: {uptime.read().strip()}")
