@@ -152,7 +152,6 @@ def _seed(count):
     from django.db import connection
     from django_scopes import scopes_disabled
 
-    from contracts.models import DataContract
     from tenancy.models import Membership, Organization, Role, Space
 
     with scopes_disabled():
