@@ -4,11 +4,13 @@ Checks, re-runs, recorded results and triage each write them in their own
 transaction; the other space's counts never move.
 """
 
+import importlib
 import io
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from quality.models import QualityViolation, ViolationCount
 from quality.services.results import ReportedViolation, quality_result_record
@@ -159,3 +161,21 @@ def test_recounting_a_space_counts_rows_other_tools_wrote_and_leaves_other_space
         violation_counts_rebuild(space_ids=[other_space.pk])
     _assert_counts_match()
     assert theirs.space_id == other_space.pk
+
+
+def test_the_migration_counts_the_violations_already_there(space, other_space, steward):
+    migration = importlib.import_module("quality.migrations.0008_violation_counts")
+    contract = factories.DataContractFactory(space=space)
+    for severity, status, assignee in (("critical", "open", None), ("critical", "open", None),
+                                       ("info", "assigned", steward), ("info", "resolved", None)):
+        factories.QualityViolationFactory(data_contract=contract, severity=severity,
+                                          status=status, assignee=assignee)
+    factories.QualityViolationFactory(data_contract=factories.DataContractFactory(
+        space=other_space))
+    ViolationCount.objects.all().delete()
+
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COUNT_EXISTING_VIOLATIONS)
+
+    _assert_counts_match()
+    assert _by_status(data_contract=contract) == {"open": 2, "assigned": 1, "resolved": 1}
