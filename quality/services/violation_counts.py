@@ -55,9 +55,9 @@ def _replace(violations):
         .values(*KEY)
         .annotate(count=Count("pk"))
     )
-    ViolationCount.objects.bulk_create(
-        [ViolationCount(**row) for row in rows.iterator(chunk_size=2_000)], batch_size=500
-    )
+    # A list, not a server-side cursor: PostgreSQL plans a cursor for its first rows, and
+    # this query is worth a plan for all of them (a few rows per kind come back).
+    ViolationCount.objects.bulk_create([ViolationCount(**row) for row in rows], batch_size=500)
 
 
 @transaction.atomic
