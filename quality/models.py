@@ -181,7 +181,7 @@ class QualityViolation(TimestampedModel):
         blank=True,
         related_name="assigned_violations",
         verbose_name="assignee",
-        db_index=False,  # covered by quality_viol_assignee_idx, built concurrently
+        db_index=False,  # covered by quality_viol_list_assignee_idx, built concurrently
     )
     priority = models.CharField(
         "priority", max_length=20, choices=Priority.choices, default=Priority.MEDIUM,
@@ -236,7 +236,10 @@ class QualityViolation(TimestampedModel):
                 fields=["data_contract", "status", "-check_timestamp", "-id"],
                 name="quality_viol_list_contr_st_idx",
             ),
-            models.Index(fields=["assignee", "status"], name="quality_viol_assignee_idx"),
+            models.Index(
+                fields=["assignee", "status", "-check_timestamp", "-id"],
+                name="quality_viol_list_assignee_idx",
+            ),
             # Re-runs find the same violation by these.
             models.Index(
                 fields=["data_contract", "record_identifier", "field_name", "error_type"],

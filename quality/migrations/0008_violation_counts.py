@@ -2,8 +2,8 @@
 violations already there; indexes that serve the violations list newest first.
 
 The list orders by check time and id (one check stamps thousands of violations with
-the same time), so its indexes end with both; they replace the two that ended with the
-check time alone. On PostgreSQL the indexes are built and dropped CONCURRENTLY, so
+the same time), so its indexes end with both; they replace the three that ended with the
+check time alone, or before it (a steward's assigned violations). On PostgreSQL the indexes are built and dropped CONCURRENTLY, so
 pipelines keep writing meanwhile.
 """
 
@@ -98,7 +98,13 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["data_contract", "status", "-check_timestamp", "-id"],
                                name="quality_viol_list_contr_st_idx"),
         ),
+        AddIndexConcurrently(
+            model_name="qualityviolation",
+            index=models.Index(fields=["assignee", "status", "-check_timestamp", "-id"],
+                               name="quality_viol_list_assignee_idx"),
+        ),
         RemoveIndexConcurrently(model_name="qualityviolation", name="quality_viol_triage_idx"),
+        RemoveIndexConcurrently(model_name="qualityviolation", name="quality_viol_assignee_idx"),
         RemoveIndexConcurrently(model_name="qualityviolation",
                                 name="quality_viol_contract_st_idx"),
     ]
