@@ -4,7 +4,7 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from contracts.diff import ContractTerms
@@ -150,15 +150,17 @@ def contract_list_with_quality(queryset):
     """Contracts annotated with what a steward scans a list for, in the list's one query:
     `open_violation_count`, and the latest check's `latest_score`, `latest_passed`
     ("true" / "false") and `last_checked_at`."""
-    violation_model = DataContract._meta.get_field("quality_violations").related_model
+    # From quality's violation counts: counting the violations themselves would read
+    # every open violation of every contract listed.
+    count_model = DataContract._meta.get_field("violation_counts").related_model
     metric_model = DataContract._meta.get_field("quality_metrics").related_model
     open_violations = (
-        violation_model.objects.filter(data_contract=OuterRef("pk"))
+        count_model.objects.filter(data_contract=OuterRef("pk"))
         .exclude(status__in=CLOSED_VIOLATION_STATUSES)
         .order_by()
         .values("data_contract")
-        .annotate(count=Count("pk"))
-        .values("count")
+        .annotate(total=Sum("count"))
+        .values("total")
     )
     latest_metric = metric_model.objects.filter(data_contract=OuterRef("pk")).order_by(
         "-check_timestamp"

@@ -169,7 +169,7 @@ class QualityViolation(TimestampedModel):
     resolved_by = models.CharField("resolved by", max_length=255, null=True, blank=True)
     check_timestamp = _check_timestamp_field()
     additional_metadata = models.JSONField("additional metadata", null=True, blank=True)
-    # Indexed as the first column of quality_viol_triage_idx: every index is paid for
+    # Indexed as the first column of quality_viol_list_space_idx: every index is paid for
     # by each violation a check writes.
     space = _space_field("quality_violations", db_index=False)
     # Triage columns this project adds; nullable or defaulted for plain-SQL writers.
@@ -184,7 +184,7 @@ class QualityViolation(TimestampedModel):
         blank=True,
         related_name="assigned_violations",
         verbose_name="assignee",
-        db_index=False,  # covered by quality_viol_assignee_idx, built concurrently
+        db_index=False,  # covered by quality_viol_list_assignee_idx, built concurrently
     )
     priority = models.CharField(
         "priority", max_length=20, choices=Priority.choices, default=Priority.MEDIUM,
@@ -221,15 +221,28 @@ class QualityViolation(TimestampedModel):
             models.Index(fields=["severity"], name="quality_viol_severity_idx"),
             models.Index(fields=["status"], name="quality_viol_status_idx"),
             models.Index(fields=["check_timestamp"], name="quality_viol_checked_idx"),
-            # The steward's lists: newest first within a space, a contract, a status.
+            # The steward's lists: newest first within a space or a contract, of any or one
+            # status. The id breaks ties as the admin does: one check stamps thousands of
+            # violations with the same time.
             models.Index(
-                fields=["space", "status", "-check_timestamp"], name="quality_viol_triage_idx"
+                fields=["space", "-check_timestamp", "-id"], name="quality_viol_list_space_idx"
             ),
             models.Index(
-                fields=["data_contract", "status", "-check_timestamp"],
-                name="quality_viol_contract_st_idx",
+                fields=["space", "status", "-check_timestamp", "-id"],
+                name="quality_viol_list_space_st_idx",
             ),
-            models.Index(fields=["assignee", "status"], name="quality_viol_assignee_idx"),
+            models.Index(
+                fields=["data_contract", "-check_timestamp", "-id"],
+                name="quality_viol_list_contract_idx",
+            ),
+            models.Index(
+                fields=["data_contract", "status", "-check_timestamp", "-id"],
+                name="quality_viol_list_contr_st_idx",
+            ),
+            models.Index(
+                fields=["assignee", "status", "-check_timestamp", "-id"],
+                name="quality_viol_list_assignee_idx",
+            ),
         ]
         constraints = [
             # Two checks can never both open the same violation (built concurrently).
@@ -282,6 +295,51 @@ class ViolationTransition(SealableModel):
 
     def __str__(self):
         return f"{self.from_status} -> {self.to_status} by {self.actor_name}"
+
+
+class ViolationCount(SealableModel):
+    """How many violations of one kind (contract, field, error type, severity) are in one
+    status, assigned or not (table `quality_violation_counts`): what the dashboard, a
+    contract's page and the violations list read instead of counting millions of rows.
+
+    Belongs to the violations' space. Written in the transaction that writes the
+    violations: a check, a recorded result or an import recounts the contracts it wrote
+    to, and triage moves counts between statuses. A kind may span several rows (moves
+    add a row where none matched): readers always sum. Rows other tools insert with plain
+    SQL are counted at their contract's next check, or by `recount_violations`.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="+", verbose_name="space",
+        db_index=False,  # covered by quality_count_space_idx
+    )
+    data_contract = models.ForeignKey(
+        "contracts.DataContract", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="violation_counts", verbose_name="data contract",
+        db_index=False,  # covered by quality_count_contract_idx
+        # The migration adds the constraint, with ON DELETE SET NULL for plain-SQL deletes.
+        db_constraint=False,
+    )
+    field_name = models.CharField("field", max_length=255, null=True, blank=True)
+    error_type = models.CharField("error type", max_length=100, null=True, blank=True)
+    severity = models.CharField("severity", max_length=50, null=True, blank=True)
+    status = models.CharField("status", max_length=50, choices=ViolationStatus.choices)
+    is_assigned = models.BooleanField("assigned", default=False)
+    count = models.BigIntegerField("violations", default=0)
+
+    objects = space_scoped_manager()
+
+    class Meta:
+        db_table = "quality_violation_counts"
+        verbose_name = "violation count"
+        indexes = [
+            models.Index(fields=["space", "status"], name="quality_count_space_idx"),
+            models.Index(fields=["data_contract", "status"], name="quality_count_contract_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.count} {self.status} {self.field_name}: {self.error_type}"
 
 
 class AlertKind(models.TextChoices):

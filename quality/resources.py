@@ -30,6 +30,7 @@ from quality.bulk.violations import (
     ViolationCleaner,
 )
 from quality.models import QualityViolation, ViolationStatus
+from quality.services.violation_counts import violation_counts_recount
 from tenancy.audit import audit_record_batch, audited
 
 
@@ -69,6 +70,10 @@ class QualityViolationResource(TenantModelResource):
     def cleaner(self):
         return ViolationCleaner(space=self.space, checked_at=timezone.now())
 
+    @cached_property
+    def written_contract_ids(self):
+        return set()
+
     @audited
     def import_data(self, dataset, **kwargs):
         return super().import_data(dataset, **kwargs)
@@ -76,6 +81,8 @@ class QualityViolationResource(TenantModelResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         new = 0 if result.has_errors() or result.has_validation_errors() else result.totals["new"]
+        if new:
+            violation_counts_recount(contract_ids=self.written_contract_ids)
         # Also drops the field entries of the rows saved: the batch entry stands for them,
         # and a failed import rolls them back.
         audit_record_batch(
@@ -133,6 +140,7 @@ class QualityViolationResource(TenantModelResource):
             for column, message in problems:
                 errors.setdefault(column, []).append(message)
             raise ValidationError(errors)
+        self.written_contract_ids.add(values[0])
         for column, value in zip(WRITTEN_COLUMNS, values, strict=True):
             setattr(instance, column,
                     json.loads(value) if column in JSON_COLUMNS and value is not None else value)

@@ -21,6 +21,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -34,6 +35,7 @@ from quality.models import (
     QualityMetric,
     QualityViolation,
     Severity,
+    ViolationCount,
     ViolationStatus,
     ViolationTransition,
 )
@@ -104,6 +106,14 @@ def violation_recent_values(*, violations, field_name, sample_size=500):
         .values_list(field_name, flat=True)[:sample_size]
     )
     return sorted(set(values))
+
+
+def violation_count_total(*, lookups):
+    """How many violations match `lookups` on ViolationCount (see `ViolationCount`), from
+    the counts: no violation is read."""
+    return ViolationCount.objects.filter(**lookups).aggregate(
+        total=Coalesce(Sum("count"), 0)
+    )["total"]
 
 
 # Incidents: violations of one contract version that broke the same rule of the same field
@@ -292,13 +302,13 @@ def _owned_contracts(user):
         for role, link_model in OWNERSHIP_ROLE_LINKS.items()
     }
     unresolved = (
-        QualityViolation.objects.filter(
+        ViolationCount.objects.filter(
             data_contract=OuterRef("pk"), status__in=UNRESOLVED_STATUSES
         )
         .order_by()
         .values("data_contract")
-        .annotate(count=Count("pk"))
-        .values("count")
+        .annotate(total=Sum("count"))
+        .values("total")
     )
     contracts = (
         DataContract.objects.annotate(**roles)
@@ -396,10 +406,10 @@ def dashboard_summary(*, access, list_size=10):
         contracts.order_by().values_list("status").annotate(count=Count("pk"))
     )
     by_severity = dict(
-        QualityViolation.objects.filter(space_id__in=space_ids, status__in=UNRESOLVED_STATUSES)
+        ViolationCount.objects.filter(space_id__in=space_ids, status__in=UNRESOLVED_STATUSES)
         .order_by()
         .values_list("severity")
-        .annotate(count=Count("pk"))
+        .annotate(total=Sum("count"))
     )
     latest_checks = list(_latest_checks(contracts).select_related("data_contract").seal())
     alerts = Alert.objects.filter(space_id__in=space_ids, acknowledged_at__isnull=True)
@@ -467,9 +477,11 @@ def contract_quality_summary(*, contract, check_count=20):
         .seal()[:check_count]
     )
     checks.reverse()
-    counts = QualityViolation.objects.filter(data_contract=contract).aggregate(
-        unresolved=Count("pk", filter=Q(status__in=UNRESOLVED_STATUSES)),
-        auto_resolvable=Count("pk", filter=Q(status=ViolationStatus.OPEN, assignee__isnull=True)),
+    counts = ViolationCount.objects.filter(data_contract=contract).aggregate(
+        unresolved=Coalesce(Sum("count", filter=Q(status__in=UNRESOLVED_STATUSES)), 0),
+        auto_resolvable=Coalesce(
+            Sum("count", filter=Q(status=ViolationStatus.OPEN, is_assigned=False)), 0
+        ),
     )
     return ContractQualitySummary(
         checks=checks,

@@ -6,7 +6,7 @@ cascades must hold for raw SQL deletes too, so the migrations add them here.
 
 from django.conf import settings
 from django.db import connections
-from django.db.migrations.operations import AddIndex, RunSQL
+from django.db.migrations.operations import AddIndex, RemoveIndex, RunSQL
 
 
 def create_schema(using="default", **kwargs):
@@ -120,3 +120,28 @@ class AddIndexConcurrently(AddIndex):
             schema_editor.remove_index(model, self.index, concurrently=True)
         else:
             schema_editor.remove_index(model, self.index)
+
+
+class RemoveIndexConcurrently(RemoveIndex):
+    """RemoveIndex that drops the index without blocking writes on PostgreSQL (and builds it
+    back the same way). The migration must declare `atomic = False`."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.remove_index(model, index, concurrently=True)
+        else:
+            schema_editor.remove_index(model, index)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.add_index(model, index, concurrently=True)
+        else:
+            schema_editor.add_index(model, index)

@@ -14,6 +14,7 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from quality.models import QualityMetric, QualityViolation
+from quality.services.violation_counts import violation_counts_rebuild, violation_counts_recount
 from tenancy.models import Membership, Organization, OrganizationAdmin, Role, Space
 
 
@@ -191,3 +192,13 @@ class QualityViolationFactory(factory.django.DjangoModelFactory):
     error_type = "validation_error"
     error_message = "age must be greater than or equal to 0"
     severity = "warning"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved as the site's writers save violations: counted in the violation counts."""
+        violation = super()._create(model_class, *args, **kwargs)
+        if violation.data_contract_id is not None:
+            violation_counts_recount(contract_ids=[violation.data_contract_id])
+        else:
+            violation_counts_rebuild(space_ids=[violation.space_id])
+        return violation

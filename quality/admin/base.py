@@ -15,7 +15,8 @@ __all__ = ["CappedCountPaginator", "QualityModelAdmin", "ReadOnlyAdminMixin"]
 
 
 class CappedCountPaginator(Paginator):
-    """Counts exactly up to `exact_count_limit` rows, and estimates beyond that.
+    """Counts exactly up to `exact_count_limit` rows, and estimates beyond that, unless the
+    count is known already (`known_count`, e.g. from the violation counts).
 
     A COUNT(*) over millions of violations costs more than the rest of the page,
     while a steward needs the exact figure only when it is small. Above the
@@ -25,9 +26,18 @@ class CappedCountPaginator(Paginator):
     """
 
     exact_count_limit = 1_000
+    #: Pages beyond this are not offered: each would skip (OFFSET) all the rows before it,
+    #: millions on the last pages; filters reach older rows in a few pages instead.
+    max_pages = 200
+
+    def __init__(self, *args, known_count=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
 
     @cached_property
     def _count_and_is_estimate(self):
+        if self.known_count is not None:
+            return self.known_count, False
         queryset = self.object_list.order_by()
         capped = queryset[: self.exact_count_limit + 1].count()
         if capped <= self.exact_count_limit or connections[queryset.db].vendor != "postgresql":
@@ -38,6 +48,14 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self._count_and_is_estimate[0]
+
+    @cached_property
+    def num_pages(self):
+        return min(super().num_pages, self.max_pages)
+
+    @property
+    def pages_are_capped(self):
+        return self.num_pages == self.max_pages and self.count > self.max_pages * self.per_page
 
     @property
     def count_is_estimate(self):

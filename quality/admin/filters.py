@@ -26,13 +26,24 @@ class StatusFilter(admin.SimpleListFilter):
         return [(NEEDS_WORK, "Needs work"), (CLOSED, "Closed"), *ViolationStatus.choices]
 
     def queryset(self, request, queryset):
-        if self.value() == NEEDS_WORK:
-            return queryset.filter(status__in=UNRESOLVED_STATUSES)
-        if self.value() == CLOSED:
-            return queryset.filter(status__in=CLOSED_STATUSES)
-        if self.value() in ViolationStatus.values:
-            return queryset.filter(status=self.value())
-        return queryset
+        statuses = self.statuses(self.value())
+        if statuses is None:
+            return queryset
+        if len(statuses) == 1:
+            return queryset.filter(status=statuses[0])
+        return queryset.filter(status__in=statuses)
+
+
+    @staticmethod
+    def statuses(value):
+        """The statuses `value` stands for, or None when it is not one of the choices."""
+        if value == NEEDS_WORK:
+            return list(UNRESOLVED_STATUSES)
+        if value == CLOSED:
+            return list(CLOSED_STATUSES)
+        if value in ViolationStatus.values:
+            return [value]
+        return None
 
 
 class AssigneeFilter(admin.SimpleListFilter):
@@ -165,3 +176,38 @@ class CheckDateRangeFilter(admin.ListFilter):
 
 def _start_of_day(day):
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# The list's parameters that ViolationCount answers, and the column each filters.
+COUNTED_PARAMETERS = {
+    "severity__exact": "severity",
+    "data_contract__id__exact": "data_contract_id",
+    FieldNameFilter.parameter_name: "field_name",
+    ErrorTypeFilter.parameter_name: "error_type",
+    "space__id__exact": "space_id",
+}
+#: Parameters that choose how the list shows, not which violations.
+DISPLAY_PARAMETERS = ("o", "p", "e", "all", "_facets", "_popup", "_to_field")
+
+
+def violation_count_lookups(parameters):
+    """The lookups on ViolationCount that count the violations the list shows for
+    `parameters` (the query string, as lists), or None when a filter or a search has no
+    counterpart there (then the list counts the violations)."""
+    lookups = {}
+    for name, values in parameters.items():
+        value = values[-1] if values else ""
+        if name in DISPLAY_PARAMETERS or (name == "q" and not value.strip()):
+            continue
+        if name == StatusFilter.parameter_name:
+            statuses = StatusFilter.statuses(value)
+            if statuses is None:
+                return None
+            lookups["status__in"] = statuses
+        elif name == AssigneeFilter.parameter_name and value == AssigneeFilter.NOBODY:
+            lookups["is_assigned"] = False
+        elif name in COUNTED_PARAMETERS:
+            lookups[COUNTED_PARAMETERS[name]] = value
+        else:
+            return None
+    return lookups

@@ -26,13 +26,14 @@ from quality.admin.filters import (
     ErrorTypeFilter,
     FieldNameFilter,
     StatusFilter,
+    violation_count_lookups,
 )
 from quality.admin.run_check import run_check_view
 from quality.admin.triage import TRIAGE_STEPS, safe_return_url, triage_response
 from quality.engine.sanitize import safe_text
 from quality.models import QualityViolation
 from quality.resources import QualityViolationResource
-from quality.selectors import violation_history
+from quality.selectors import violation_count_total, violation_history
 from quality.services.triage import violation_prioritize
 from tenancy.models import Space
 from tenancy.sanitize import json_display
@@ -222,6 +223,15 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
 
     def get_changelist(self, request, **kwargs):
         return ViolationChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0,
+                      allow_empty_first_page=True):
+        """Counted from the violation counts when the filters allow it: at millions of
+        violations, counting the rows would take longer than the rest of the page."""
+        lookups = violation_count_lookups(dict(request.GET.lists()))
+        known_count = None if lookups is None else violation_count_total(lookups=lookups)
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page,
+                              known_count=known_count)
 
     def get_object_queryset(self, request):
         return super().get_object_queryset(request).select_related(*RULE_SOURCES)

@@ -34,6 +34,7 @@ from quality.bulk.errors import ImportFileError, ImportProblem
 from quality.bulk.readers import RecordProblem, import_file_open, records_read
 from quality.bulk.summary import ImportSummary
 from quality.models import Priority, QualityViolation, ResolutionReason, Severity, ViolationStatus
+from quality.services.violation_counts import violation_counts_recount
 from tenancy.audit import audit_record_batch
 
 #: The columns of a violations file, in export order.
@@ -341,6 +342,7 @@ class _ViolationImport:
         self.cleaner = ViolationCleaner(space=space, checked_at=timezone.now())
         self.named_rows = []
         self.first_line_by_id = {}
+        self.contract_ids = set()
 
     def problem(self, message, *, line, row, field=None) -> None:
         self.summary.add(ImportProblem(self.path, message, line=line, row=row, field=field))
@@ -369,6 +371,7 @@ class _ViolationImport:
                     self.problem(message, line=line, row=row, field=column)
             elif summary.problem_count == 0:
                 write(values)
+                self.contract_ids.add(values[0])
                 summary.new += 1
             if row % PROGRESS_ROWS == 0:
                 on_progress()
@@ -429,12 +432,15 @@ def violation_file_import(*, space, path, file_format: str, max_bytes: int,
             if not problems:
                 size = os.fstat(binary.fileno()).st_size
                 writer = CopyWriter() if connection.vendor == "postgresql" else BulkCreateWriter()
+                violation_import = _ViolationImport(space=space, path=path, summary=summary,
+                                                    writer=writer)
                 with writer:
-                    _ViolationImport(space=space, path=path, summary=summary, writer=writer).run(
+                    violation_import.run(
                         records, check_keys=columns is None,
                         on_progress=lambda: progress(binary.tell(), size) if progress else None,
                     )
             if summary.ok and summary.new:
+                violation_counts_recount(contract_ids=violation_import.contract_ids)
                 audit_record_batch(
                     model=QualityViolation, action="imported", space=space, count=summary.new,
                     details={"count": summary.new, "skipped": summary.skipped, "file": str(path)},

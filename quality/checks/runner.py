@@ -52,6 +52,7 @@ from quality.models import (
     ViolationStatus,
     ViolationTransition,
 )
+from quality.services.violation_counts import violation_counts_recount
 from tenancy.audit import audit_record_batch
 
 CHECK_ACTOR = "quality-check"
@@ -292,6 +293,7 @@ def quality_check_run(*, contract, source, data_format, record_id_field=None, ac
     resolved, flagged = (
         _resolve_unseen(book, checked_at) if full_dataset and complete else (0, 0)
     )
+    violation_counts_recount(contract_ids=[contract.pk])
     metric = QualityMetric.objects.create(
         schema_id=schema_id, schema_version=schema_version, data_contract=contract,
         space_id=contract.space_id, overall_score=metrics.overall_score,

@@ -1,7 +1,7 @@
 """Two indexes of quality_violations that no query needs, dropped: each violation a check
 writes pays for every index of the table.
 
-- the space's own index: quality_viol_triage_idx starts with the space, and serves
+- the space's own index: quality_viol_list_space_idx starts with the space, and serves
   every query (and the foreign key's checks) that the space alone would;
 - quality_viol_identity_idx: the identity is looked up only for the violations checks
   track, which the unique quality_viol_tracked_identity_key indexes already.
@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("quality", "0007_alert_outbox"),
+        ("quality", "0008_violation_counts"),
         ("tenancy", "0009_space_requires_review"),
     ]
 

@@ -15,6 +15,7 @@ from quality.alerting.services import alert_raise
 from quality.engine import sanitize_record
 from quality.models import AlertKind, QualityMetric, QualityViolation, Severity
 from quality.selectors import UNRESOLVED_STATUSES
+from quality.services.violation_counts import violation_counts_recount
 from tenancy.audit import audit_log, audit_record_batch, audited
 
 RECORD_DATA_MAX_BYTES = 16 * 1024
@@ -79,6 +80,7 @@ def quality_result_record(*, contract, metric, violations, passed, created_by, s
     QualityViolation.objects.bulk_update(refreshed, ["error_message", "severity", "record_data",
                                                      "check_timestamp", "updated_at"],
                                          batch_size=500)
+    violation_counts_recount(contract_ids=[contract.pk])
     metric_row = QualityMetric.objects.create(
         schema_id=str(contract.schema_id or ""), schema_version=contract.schema_version,
         data_contract=contract, space_id=contract.space_id,

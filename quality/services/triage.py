@@ -24,6 +24,7 @@ from quality.models import (
     ViolationTransition,
 )
 from quality.selectors import UNRESOLVED_STATUSES, space_assignee_ids
+from quality.services.violation_counts import violation_count_key, violation_counts_move
 from tenancy.audit import audit_log_rows
 
 # The statuses each step starts from.
@@ -182,7 +183,8 @@ def _locked_rows(violations, statuses):
         for row in QualityViolation.objects.filter(pk__in=ids, status__in=statuses)
         .select_for_update()
         .values_list("pk", "status", "space_id", "assignee_id", "priority", "field_name",
-                     "error_type", "record_identifier", "space__organization_id", named=True)
+                     "error_type", "record_identifier", "space__organization_id",
+                     "data_contract_id", "severity", named=True)
     ]
 
 
@@ -193,6 +195,10 @@ def _move(rows, *, actor, to_status, changes=None, assignee=None, reason=None, n
         QualityViolation.objects.filter(pk__in=ids[start:start + BATCH_SIZE]).update(
             status=to_status, updated_at=now, **(changes or {})
         )
+    after = {"status": to_status}
+    if "assignee" in (changes or {}):
+        after["assignee_id"] = changes["assignee"].pk if changes["assignee"] else None
+    violation_counts_move(moves=[(_count_key(row), _count_key(row, **after)) for row in rows])
     ViolationTransition.objects.bulk_create(
         [
             ViolationTransition(
@@ -223,6 +229,14 @@ def _move(rows, *, actor, to_status, changes=None, assignee=None, reason=None, n
         ],
     )
     return len(rows)
+
+
+def _count_key(row, **changed):
+    values = {"space_id": row.space_id, "data_contract_id": row.data_contract_id,
+              "field_name": row.field_name, "error_type": row.error_type,
+              "severity": row.severity, "status": row.status, "assignee_id": row.assignee_id,
+              **changed}
+    return violation_count_key(**values)
 
 
 def _violation_repr(row):

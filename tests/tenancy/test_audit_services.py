@@ -44,6 +44,13 @@ NOT_WRITES = {
     "contracts.services.links.audit_link": "records the entries of the link services",
     "contracts.services.links.links_by_role": "reads",
     "quality.services.triage.validate_resolution": "validates",
+    "quality.services.violation_counts.violation_counts_recount":
+        "derived counts, in the transaction of the write that records",
+    "quality.services.violation_counts.violation_counts_rebuild":
+        "derived counts, in the transaction of the write that records",
+    "quality.services.violation_counts.violation_counts_move":
+        "derived counts, in the transaction of the triage step that records",
+    "quality.services.violation_counts.violation_count_key": "computes a key",
     "quality.alerting.outbox.delivery_claim": "marks a delivery taken by this worker",
     "quality.alerting.outbox.deliveries_send": "runs delivery_send, which records",
     "quality.alerting.outbox.deliveries_due": "reads",

@@ -199,6 +199,10 @@ def test_below_the_exact_limit_the_count_is_exact(contract, steward_client, monk
     assert b"3 quality violations" in response.content
 
 
+#: A filter the violation counts do not answer: the list counts the violations.
+UNCOUNTED_FILTER = "priority__exact=medium"
+
+
 def test_above_the_exact_limit_sqlite_still_counts(contract, steward_client, monkeypatch):
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL estimates instead (next test)")
@@ -206,7 +210,7 @@ def test_above_the_exact_limit_sqlite_still_counts(contract, steward_client, mon
     for number in range(5):
         _violation(contract, f"user_{number}")
 
-    response = steward_client.get(violations_url())
+    response = steward_client.get(violations_url(UNCOUNTED_FILTER))
 
     assert response.context["cl"].result_count == 5
     assert b"about" not in response.content
@@ -220,7 +224,7 @@ def test_above_the_exact_limit_postgresql_estimates_instead_of_counting_the_tabl
         _violation(contract, f"user_{number}")
 
     with CaptureQueriesContext(connection) as queries:
-        response = steward_client.get(violations_url())
+        response = steward_client.get(violations_url(UNCOUNTED_FILTER))
 
     paginator = response.context["cl"].paginator
     assert paginator.count_is_estimate is True
@@ -229,3 +233,61 @@ def test_above_the_exact_limit_postgresql_estimates_instead_of_counting_the_tabl
     counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
     assert counts and all("LIMIT 4" in sql for sql in counts)
     assert any(query["sql"].startswith("EXPLAIN") for query in queries.captured_queries)
+
+
+def _counts_of_violations(queries):
+    return [query["sql"] for query in queries.captured_queries
+            if "COUNT(" in query["sql"].upper() and '"quality_violations"' in query["sql"]]
+
+
+@pytest.mark.parametrize("query", [
+    "", "status=unresolved", "status=resolved", "severity__exact=critical",
+    "field_name=age&error_type=validation_error", "assignee=nobody&status=open",
+])
+def test_the_count_under_the_list_comes_from_the_violation_counts(
+    query, contract, space, steward, steward_client, foreign_violation
+):
+    other_contract = factories.DataContractFactory(space=space, name="bookings")
+    for number, status in enumerate(("open", "open", "resolved", "acknowledged", "assigned")):
+        _violation(contract, f"user_{number}", status=status,
+                   severity="critical" if number % 2 else "info",
+                   assignee=steward if status == "assigned" else None)
+    _violation(other_contract, "other", field_name="email")
+    expected = steward_client.get(violations_url(query + "&o=1" if query else "o=1"))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = steward_client.get(
+            violations_url(f"data_contract__id__exact={contract.pk}&{query}"))
+        unfiltered = steward_client.get(violations_url(query))
+
+    assert response.context["cl"].result_count == len(listed(response))
+    assert unfiltered.context["cl"].result_count == len(listed(expected))
+    assert _counts_of_violations(queries) == []
+    assert b"about" not in response.content
+
+
+def test_filters_the_counts_cannot_answer_count_the_violations(contract, steward_client):
+    _violation(contract, "urgent", priority="urgent")
+    _violation(contract, "low", priority="low")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = steward_client.get(violations_url("priority__exact=urgent&q=urg"))
+
+    assert response.context["cl"].result_count == 1
+    assert listed(response) == ["urgent"]
+    assert len(_counts_of_violations(queries)) == 1
+
+
+def test_pages_beyond_the_cap_are_not_offered(contract, steward_client, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "max_pages", 2)
+    monkeypatch.setattr("quality.admin.violations.QualityViolationAdmin.list_per_page", 2)
+    for number in range(7):
+        _violation(contract, f"user_{number}")
+
+    second = steward_client.get(violations_url("p=2"))
+    beyond = steward_client.get(violations_url("p=3"))
+
+    assert len(listed(second)) == 2
+    assert second.context["cl"].result_count == 7
+    assert b"the newest 2 pages; filter to reach older ones" in second.content
+    assert beyond.status_code == 302 and "e=1" in beyond.url

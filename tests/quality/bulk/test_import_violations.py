@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from quality.bulk import violations as violations_module
-from quality.models import QualityViolation
+from quality.models import QualityViolation, ViolationCount
 from tenancy.models import AuditLogEntry
 from tests import factories
 
@@ -394,3 +394,23 @@ def test_on_postgresql_copied_rows_get_the_database_defaults(
     rows = QualityViolation.objects.filter(data_contract=flights)
     assert all(row.id and row.created_at and row.updated_at for row in rows)
     assert _violations(flights) == EXPECTED
+
+
+def test_imported_violations_are_counted_and_a_refused_file_counts_nothing(
+    run, write_file, space, space_argument, flights, other_tenant, other_space
+):
+    def counts(**filters):
+        return sorted(ViolationCount.objects.filter(**filters).values_list(
+            "field_name", "severity", "status", "count"))
+
+    theirs = counts(space=other_space)
+    bad = write_file("bad.csv", HEADER + GOOD_ROWS + "flights,9.9.9,user,u,,age,x,m,info,\n")
+
+    refused = run("import_data", "violations", str(bad), "--space", space_argument)
+    imported = run("import_data", "violations", str(write_file("good.csv", HEADER + GOOD_ROWS)),
+                   "--space", space_argument)
+
+    assert (refused.status, imported.status) == (1, 0)
+    assert counts(space=space) == [("age", "warning", "open", 1),
+                                   ("user_id", "critical", "open", 1)]
+    assert counts(space=other_space) == theirs
