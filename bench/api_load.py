@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 from wrk_load import (
     REPORT_LUA,
     gunicorn,
+    load_arguments,
     load_average,
     manage,
     measured_run,
@@ -82,16 +82,7 @@ wrk.headers["Authorization"] = "Token %s"
 """
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=30)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn workers (default: pycharter_site/gunicorn.conf.py's).")
-    parser.add_argument("--timeout", type=int, default=10,
-                        help="Seconds before wrk gives up on a response (counted as an error).")
-    parser.add_argument("--database", default="pycharter_bench_api")
-    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
-    options = parser.parse_args()
+    options = load_arguments(__doc__.splitlines()[0], database="pycharter_bench_api")
 
     environment = {
         **os.environ, "DATABASE_URL": f"{options.server}/{options.database}", "DEBUG": "0",

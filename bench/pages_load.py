@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -31,6 +30,7 @@ from pathlib import Path
 from wrk_load import (
     REPORT_LUA,
     gunicorn,
+    load_arguments,
     load_average,
     manage,
     measured_run,
@@ -90,16 +90,7 @@ def sign_in(port, username, password):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=30)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn workers (default: pycharter_site/gunicorn.conf.py's).")
-    parser.add_argument("--timeout", type=int, default=10,
-                        help="Seconds before wrk gives up on a response (counted as an error).")
-    parser.add_argument("--database", default="pycharter_bench_pages")
-    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
-    options = parser.parse_args()
+    options = load_arguments(__doc__.splitlines()[0], database="pycharter_bench_pages")
 
     with tempfile.TemporaryDirectory() as folder:
         environment = {

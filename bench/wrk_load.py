@@ -9,6 +9,7 @@ tell whether a target missed for want of CPU or because a request costs too much
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -199,3 +200,17 @@ def print_table(rows, *, budget_milliseconds):
               f"{measured.errors:7d} {cpu.site_milliseconds:21.1f} "
               f"{cpu.database_milliseconds:10.1f}{verdict}{f'  ({kinds})' if kinds else ''}")
     return within_budget
+
+
+def load_arguments(description, *, database):
+    """The options both load benchmarks take; `database` is the default database name."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: pycharter_site/gunicorn.conf.py's).")
+    parser.add_argument("--timeout", type=int, default=10,
+                        help="Seconds before wrk gives up on a response (counted as an error).")
+    parser.add_argument("--database", default=database)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    return parser.parse_args()

@@ -17,15 +17,6 @@ RECORDS = [{"user_id": "u1", "age": 30}, {"user_id": "u2", "age": "x"},
 
 
 @pytest.fixture
-def contract(space, unscoped):
-    contract = DataContractFactory(space=space, name="flights", status="active")
-    contract.schema = SchemaFactory(data_contract=contract)
-    contract.schema_version = "1.0.0"
-    contract.save()
-    return contract
-
-
-@pytest.fixture
 def api(space, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PYCHARTER_API_MAX_CHECK_RECORDS = 2

@@ -23,15 +23,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tool_results"
 
 
 @pytest.fixture
-def contract(space, unscoped):
-    contract = DataContractFactory(space=space, name="flights", status="active")
-    contract.schema = SchemaFactory(data_contract=contract)
-    contract.schema_version = "1.0.0"
-    contract.save()
-    return contract
-
-
-@pytest.fixture
 def theirs(other_space, unscoped):
     contract = DataContractFactory(space=other_space, name="flights", status="active")
     contract.schema = SchemaFactory(data_contract=contract)
