@@ -152,8 +152,7 @@ class JobModelAdmin(ReadOnlyAdminMixin, TenantModelAdmin):
     def download_view(self, request, object_id):
         """The job's file, to the users who see the job's space (others: 404, as missing)."""
         job = self.get_object(request, unquote(object_id))
-        if (job is None or not job.result_file
-                or not request.tenant_access.can_view_space(job.space_id)):
+        if not job.result_file or not request.tenant_access.can_view_space(job.space_id):
             raise Http404("No such file.")
         name = PurePosixPath(job.result_file.name).name
         response = FileResponse(

@@ -37,6 +37,7 @@ from contracts.selectors import CURRENT_COMPONENTS, contract_get, contract_terms
 from contracts.services.actors import actor_name
 from contracts.services.contract_edit import REQUIRED_OWNER_ROLES
 from contracts.services.links import LINK_MODELS, links_by_role
+from contracts.services.review import contract_review_outdate
 from contracts.signals import breaking_version_activated
 from tenancy.audit import audit_log, audited
 
@@ -311,7 +312,7 @@ def contract_new_version(*, contract, bump, actor):
 def contract_renumber(*, contract, version, actor):
     """Give a draft another version number, with its own parts and its schema's inner
     `version`: the bump picked when the draft was made may not fit the changes made since
-    (breaking changes call for a major version)."""
+    (breaking changes call for a major version). An approval of the old number is outdated."""
     draft = contract_get(contract_id=contract.pk)
     if draft.status != Status.DRAFT:
         raise ValidationError(
@@ -337,6 +338,7 @@ def contract_renumber(*, contract, version, actor):
         setattr(draft, _VERSION_FIELDS[field], version)
     draft.updated_by = actor_name(actor)
     _full_save(draft)
+    contract_review_outdate(contract_id=draft.pk, actor=actor)
     audit_log(action="contracts.contract.renumbered", instance=draft, actor=actor,
               changes={"version": [previous, version]})
     return draft

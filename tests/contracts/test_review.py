@@ -251,3 +251,16 @@ def test_a_change_of_owners_after_approval_outdates_the_approval(
                             actor=author)
 
     assert ContractReview.objects.get().status == "outdated"
+
+
+def test_renumbering_an_approved_draft_outdates_the_approval(
+    reviewed_space, draft, author, reviewer
+):
+    from contracts.services.lifecycle import contract_renumber
+
+    with space_scope(reviewed_space):
+        contract_review_request(contract=draft, actor=author)
+        contract_review_approve(contract=draft, actor=reviewer)
+        contract_renumber(contract=draft, version="2.0.0", actor=author)
+
+    assert ContractReview.objects.get().status == "outdated"
