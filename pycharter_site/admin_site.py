@@ -1,6 +1,9 @@
 """The steward admin: branded, and its index grouped the way stewards think."""
 
+import time
+
 from django.contrib import admin
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from tenancy.selectors import admin_log_entries_visible
@@ -36,6 +39,12 @@ SECTIONS = {
     ],
 }
 
+# Every page's navigation lists the models the user may open: the same list on each of their
+# requests, and building it (a permission check per model, two queries for Django's own
+# permissions) cost a tenth of a list page. It is kept for a short while per user and rights.
+APP_LIST_SECONDS = 30
+APP_LISTS_KEPT = 1000
+
 
 class GovernanceAdminSite(admin.AdminSite):
     site_header = "PyCharter Governance"
@@ -50,7 +59,28 @@ class GovernanceAdminSite(admin.AdminSite):
             queryset=super(GovernanceAdminSite, self).get_log_entries(request),
         ))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._app_lists = {}
+
     def get_app_list(self, request, app_label=None):
+        """The sections of models the user may open; the same object for up to
+        APP_LIST_SECONDS while their rights (spaces, roles, staff and superuser flags) stay
+        the same. Callers must not change it."""
+        user = request.user
+        key = (user.pk, user.is_staff, user.is_superuser, request.tenant_access, app_label,
+               translation.get_language())
+        now = time.monotonic()
+        kept = self._app_lists.get(key)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        if len(self._app_lists) >= APP_LISTS_KEPT:
+            self._app_lists.clear()
+        apps = self._sections(request, app_label)
+        self._app_lists[key] = (now + APP_LIST_SECONDS, apps)
+        return apps
+
+    def _sections(self, request, app_label):
         apps = super().get_app_list(request, app_label)
         if app_label is not None:
             return apps

@@ -93,6 +93,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's own form templates through Jinja2, the admin's widget wrappers through Django's
+# engine: see pycharter_site/form_renderer.py.
+FORM_RENDERER = "pycharter_site.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "pycharter_site.wsgi.application"
 ASGI_APPLICATION = "pycharter_site.asgi.application"
 

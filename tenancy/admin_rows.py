@@ -69,7 +69,7 @@ class _Column:
         self.empty = cl.model_admin.get_empty_value_display()
         self.is_link = _links_in(cl, name, first)
         self.tag = "th" if self.is_link and first else "td"
-        self.classes = "field-%s" % _coerce_field_name(name, index)
+        self.classes = f"field-{_coerce_field_name(name, index)}"
         self.field = self.method = None
         try:
             self.field = _get_non_gfk_field(cl.lookup_opts, name)

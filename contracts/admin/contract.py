@@ -9,7 +9,6 @@ to the lifecycle steps: new version, activate, deprecate, compare.
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
@@ -130,7 +129,7 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
     def last_checked(self, contract):
         if contract.last_checked_at is None:
             return "never"
-        return date_format(localtime(contract.last_checked_at), "Y-m-d H:i")
+        return f"{localtime(contract.last_checked_at):%Y-%m-%d %H:%M}"
 
     # The page -----------------------------------------------------------------------------
 

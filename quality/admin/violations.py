@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from import_export.admin import ImportExportMixin
@@ -310,7 +309,7 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
         """Date and time in the fewest characters: the list has many columns to fit."""
         if violation.check_timestamp is None:
             return "—"
-        return date_format(localtime(violation.check_timestamp), "Y-m-d H:i")
+        return f"{localtime(violation.check_timestamp):%Y-%m-%d %H:%M}"
 
     @admin.display(description="error message")
     def message(self, violation):

@@ -265,6 +265,7 @@ def _add_deliveries(space, count):
 
 
 def _query_count(client, url):
+    client.get(url)  # new spaces change the user's rights: their navigation is built again
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -285,7 +286,6 @@ def test_a_list_runs_as_many_queries_for_one_row_as_for_two_hundred(
     }
     url = admin_url(model_name)
     adders[model_name](1)
-    client.get(url)  # warms process-wide caches such as content types
     with_one_row = _query_count(client, url)
 
     adders[model_name](199)
