@@ -46,6 +46,15 @@ APP_LIST_SECONDS = 30
 APP_LISTS_KEPT = 1000
 
 
+class AppList(list):
+    """One user's sections of models, kept for a while; `rendered` keeps their navigation's
+    HTML for as long (see tenancy/templatetags/admin_navigation.py)."""
+
+    def __init__(self, sections):
+        super().__init__(sections)
+        self.rendered = {}
+
+
 class GovernanceAdminSite(admin.AdminSite):
     site_header = "PyCharter Governance"
     site_title = "PyCharter Governance"
@@ -76,7 +85,7 @@ class GovernanceAdminSite(admin.AdminSite):
             return kept[1]
         if len(self._app_lists) >= APP_LISTS_KEPT:
             self._app_lists.clear()
-        apps = self._sections(request, app_label)
+        apps = AppList(self._sections(request, app_label))
         self._app_lists[key] = (now + APP_LIST_SECONDS, apps)
         return apps
 
