@@ -78,6 +78,12 @@ class _Column:
                 self.method = name
             elif hasattr(self.model_admin, name) and name != "__str__":
                 self.method = getattr(self.model_admin, name)
+        # Text shown as it is: what `display_for_field` does for it, without its other cases.
+        self.plain_text = (
+            self.field is not None and not self.field.auto_created
+            and isinstance(self.field, (models.CharField, models.TextField))
+            and not self.field.flatchoices
+        )
 
     def _lookup(self, result):
         """`lookup_field`, without finding out again what the column is."""
@@ -90,6 +96,10 @@ class _Column:
     def cell(self, result):
         """Django's `items_for_result` for one cell."""
         classes = self.classes
+        if self.plain_text:
+            value = getattr(result, self.name)
+            blank = value is None or (isinstance(value, str) and not value.strip())
+            return self._html(result, classes, self.empty if blank else str(value))
         try:
             field, attr, value = self._lookup(result)
         except ObjectDoesNotExist:
@@ -116,6 +126,9 @@ class _Column:
                                                        avoid_link=self.is_link)
                 if isinstance(field, NOWRAP_FIELDS):
                     classes += " nowrap"
+        return self._html(result, classes, representation)
+
+    def _html(self, result, classes, representation):
         content = conditional_escape(representation)
         if self.is_link:
             content = self._link(result, content)

@@ -8,7 +8,8 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
@@ -289,14 +290,17 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
 
     @admin.display(description="severity", ordering="severity")
     def severity_badge(self, violation):
-        return format_html('<span class="quality-badge quality-tone--{}">{}</span>',
-                           violation.severity or "neutral",
-                           violation.get_severity_display() or "—")
+        return mark_safe(
+            f'<span class="quality-badge quality-tone--{escape(violation.severity or "neutral")}">'
+            f'{escape(violation.get_severity_display() or "—")}</span>'
+        )
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, violation):
-        badge = format_html('<span class="quality-badge quality-status--{}">{}</span>',
-                            violation.status, violation.get_status_display())
+        badge = mark_safe(
+            f'<span class="quality-badge quality-status--{escape(violation.status)}">'
+            f'{escape(violation.get_status_display())}</span>'
+        )
         if violation.not_found_since is None:
             return badge
         return format_html(
