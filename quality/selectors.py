@@ -76,9 +76,15 @@ def violation_assignee_candidates(*, space_ids):
 
 
 def space_member_list(*, space_ids):
-    """Users who may be assigned violations in at least one of `space_ids`, by username."""
-    user_ids = set().union(*space_assignee_ids(space_ids=space_ids).values())
-    return get_user_model().objects.filter(pk__in=user_ids).order_by("username")
+    """Users who may be assigned violations in at least one of `space_ids`, by username:
+    the same people as `space_assignee_ids`, in one query (every violation list runs it)."""
+    space_ids = list(space_ids)
+    members = Membership.objects.filter(space_id__in=space_ids, role__in=EDITING_ROLES)
+    administrators = OrganizationAdmin.objects.filter(organization__spaces__id__in=space_ids)
+    return get_user_model().objects.filter(
+        Q(pk__in=members.values("user_id")) | Q(pk__in=administrators.values("user_id")),
+        is_active=True,
+    ).order_by("username")
 
 
 # Violations
