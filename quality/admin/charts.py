@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.dateformat import format as date_format
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from quality.admin.filters import NEEDS_WORK
