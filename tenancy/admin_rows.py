@@ -4,6 +4,7 @@ per page rather than once per cell. At 50 rows of a dozen columns, Django's per-
 lookups were a third of a list page's time."""
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib.admin.templatetags.admin_list import (
     ResultList,
@@ -20,10 +21,13 @@ from django.contrib.admin.utils import (
     display_for_value,
     lookup_field,
 )
+from django.contrib.admin.utils import quote as admin_quote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, format_html
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 
 NOWRAP_FIELDS = (models.DateField, models.TimeField, models.ForeignKey)
@@ -69,6 +73,7 @@ class _Column:
         self.empty = cl.model_admin.get_empty_value_display()
         self.is_link = _links_in(cl, name, first)
         self.tag = "th" if self.is_link and first else "td"
+        self.links = _ChangeLinks(cl) if self.is_link else None
         self.classes = f"field-{_coerce_field_name(name, index)}"
         self.field = self.method = None
         try:
@@ -137,14 +142,40 @@ class _Column:
     def _link(self, result, content):
         cl = self.cl
         try:
-            url = cl.url_for_result(result)
+            url = self.links.url(result)
         except NoReverseMatch:
             return content
-        url = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts},
-                                    url)
         popup = ""
         if cl.is_popup:
             value = result.serializable_value(str(cl.to_field) if cl.to_field
                                               else cl.lookup_opts.pk.attname)
             popup = format_html(' data-popup-opener="{}"', value)
         return format_html('<a href="{}"{}>{}</a>', url, popup, content)
+
+
+class _ChangeLinks:
+    """The rows' links to their pages: Django's `url_for_result` with the list's filters
+    (`add_preserved_filters`), worked out once per page around a mark that each row's key
+    replaces; reversing the URL for every row took a twentieth of a list page."""
+
+    MARK = "ROWKEYMARK"
+
+    def __init__(self, cl):
+        self.cl = cl
+        self.around = None
+        if type(cl).url_for_result is ChangeList.url_for_result:
+            url = reverse(f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change",
+                          args=(self.MARK,), current_app=cl.model_admin.admin_site.name)
+            self.around = self._with_filters(url).split(self.MARK, 1)
+
+    def url(self, result):
+        if self.around is None:
+            return self._with_filters(self.cl.url_for_result(result))
+        key = quote(str(admin_quote(getattr(result, self.cl.pk_attname))),
+                    safe=RFC3986_SUBDELIMS + "/~:@")
+        return key.join(self.around)
+
+    def _with_filters(self, url):
+        cl = self.cl
+        return add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts},
+                                     url)
