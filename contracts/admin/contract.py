@@ -7,6 +7,7 @@ to the lifecycle steps: new version, activate, deprecate, compare.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -59,6 +60,15 @@ def _status_html(status):
     return format_html(STATUS_BADGE, status or "draft", Status(status or "draft").label)
 
 
+class ContractChangeList(ChangeList):
+    """The list's contracts carry their latest quality (`contract_list_with_quality`); a
+    contract's own page does without those subqueries."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        self.root_queryset = contract_list_with_quality(self.model_admin.get_queryset(request))
+        return super().get_queryset(request, exclude_parameters)
+
+
 @admin.register(DataContract)
 class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
     form = DataContractForm
@@ -89,10 +99,11 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
     # The list -----------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return contract_list_with_quality(
-            super().get_queryset(request).select_related("space__organization",
-                                                         *CURRENT_COMPONENTS)
-        )
+        return super().get_queryset(request).select_related("space__organization",
+                                                            *CURRENT_COMPONENTS)
+
+    def get_changelist(self, request, **kwargs):
+        return ContractChangeList
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
