@@ -78,18 +78,15 @@ class AssigneeFilter(admin.SimpleListFilter):
 
 class RecentValuesFilter(admin.SimpleListFilter):
     """Exact match on a text column, offering the values of the newest violations (of the
-    chosen contract, when one is chosen): see `violation_recent_values`."""
+    chosen contract, when one is chosen): see `violation_recent_values`. The filters of
+    this kind on one list share one query."""
 
     contract_parameter = "data_contract__id__exact"
 
     def lookups(self, request, model_admin):
-        violations = model_admin.get_queryset(request)
-        contract_id = request.GET.get(self.contract_parameter)
-        # A bad contract id is the contract filter's to report.
-        with suppress(ValueError, ValidationError):
-            if contract_id:
-                violations = violations.filter(data_contract_id=contract_id)
-        values = violation_recent_values(violations=violations, field_name=self.parameter_name)
+        if not hasattr(request, "recent_violation_values"):
+            request.recent_violation_values = self._recent_values(request, model_admin)
+        values = request.recent_violation_values[self.parameter_name]
         if self.value() is not None and self.value() not in values:
             values = sorted([*values, self.value()])
         return [(value, value) for value in values]
@@ -98,6 +95,18 @@ class RecentValuesFilter(admin.SimpleListFilter):
         if self.value() is None:
             return queryset
         return queryset.filter(**{self.parameter_name: self.value()})
+
+    def _recent_values(self, request, model_admin):
+        violations = model_admin.get_queryset(request)
+        contract_id = request.GET.get(self.contract_parameter)
+        # A bad contract id is the contract filter's to report.
+        with suppress(ValueError, ValidationError):
+            if contract_id:
+                violations = violations.filter(data_contract_id=contract_id)
+        field_names = [list_filter.parameter_name for list_filter in model_admin.list_filter
+                       if isinstance(list_filter, type)
+                       and issubclass(list_filter, RecentValuesFilter)]
+        return violation_recent_values(violations=violations, field_names=field_names)
 
 
 class FieldNameFilter(RecentValuesFilter):
