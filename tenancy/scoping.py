@@ -12,9 +12,11 @@ tenancy fails loudly instead of leaking. A scope is entered:
 `scopes_disabled()` is the only escape hatch; every use is allow-listed in a test.
 """
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connection
 from django_scopes import ScopedManager, scope, scopes_disabled
 from seal.models import BaseSealableManager
 from seal.query import SealableQuerySet
@@ -69,7 +71,7 @@ class Access:
 
 def access_for(user):
     """The Access of `user` (no rights for anonymous or inactive users)."""
-    from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin, Role, Space
+    from tenancy.models import EDITING_ROLES, Role, Space
 
     if not user.is_authenticated or not user.is_active:
         return Access()
@@ -80,19 +82,7 @@ def access_for(user):
             organization_ids = tuple(sorted({organization_id for _, organization_id in spaces}))
             return Access(space_ids, organization_ids, space_ids, organization_ids,
                           space_ids, organization_ids)
-        administered = set(
-            OrganizationAdmin.objects.filter(user=user).values_list("organization_id", flat=True)
-        )
-        memberships = list(
-            Membership.objects.filter(user=user).values_list(
-                "space_id", "space__organization_id", "role"
-            )
-        )
-        administered_spaces = list(
-            Space.objects.filter(organization_id__in=administered).values_list(
-                "id", "organization_id"
-            )
-        )
+    administered, memberships, administered_spaces = _rights_of(user)
     every_space = administered_spaces + [(space, organization) for space, organization, _
                                          in memberships]
     editable = administered_spaces + [(space, organization) for space, organization, role
@@ -107,6 +97,47 @@ def access_for(user):
         editable_organization_ids=_sorted_ids(organization for _, organization in editable),
         managed_space_ids=_sorted_ids(space for space, _ in managed),
         administered_organization_ids=_sorted_ids(administered),
+    )
+
+
+def _rights_of(user):
+    """(ids of the organizations the user administers, [(space id, organization id, role)] of
+    their memberships, [(space id, organization id)] of the spaces of the organizations they
+    administer), read in one plain-SQL query: every request asks, and the ORM took longer to
+    compose the queries than the database took to answer them."""
+    from tenancy.models import Organization, Space
+
+    space_id, organization_id = Space._meta.pk.to_python, Organization._meta.pk.to_python
+    user_id = user._meta.pk.get_db_prep_value(user.pk, connection)
+    administered, memberships, administered_spaces = set(), [], []
+    with connection.cursor() as cursor:
+        cursor.execute(_rights_sql(), [user_id] * 3)
+        for kind, space, organization, role in cursor.fetchall():
+            if kind == "administers":
+                administered.add(organization_id(organization))
+            elif kind == "member":
+                memberships.append((space_id(space), organization_id(organization), role))
+            else:
+                administered_spaces.append((space_id(space), organization_id(organization)))
+    return administered, memberships, administered_spaces
+
+
+@functools.cache
+def _rights_sql():
+    from tenancy.models import Membership, OrganizationAdmin, Space
+
+    quote = connection.ops.quote_name
+    admins, members, spaces = (quote(model._meta.db_table)
+                               for model in (OrganizationAdmin, Membership, Space))
+    return (
+        f"SELECT 'administers', NULL, a.{quote('organization_id')}, NULL FROM {admins} a"
+        f" WHERE a.{quote('user_id')} = %s"
+        f" UNION ALL SELECT 'member', m.{quote('space_id')}, s.{quote('organization_id')},"
+        f" m.{quote('role')} FROM {members} m JOIN {spaces} s ON s.{quote('id')} = "
+        f"m.{quote('space_id')} WHERE m.{quote('user_id')} = %s"
+        f" UNION ALL SELECT 'administers space', s.{quote('id')}, s.{quote('organization_id')},"
+        f" NULL FROM {spaces} s JOIN {admins} a ON a.{quote('organization_id')} = "
+        f"s.{quote('organization_id')} WHERE a.{quote('user_id')} = %s"
     )
 
 
