@@ -97,6 +97,7 @@ def test_the_history_page_runs_as_many_queries_for_one_entry_as_for_two_hundred(
     for number in range(99):
         contract.description = f"version {number}"
         contract.save()
+    client.get(url)  # what the site keeps between requests, the navigation, built again
     with CaptureQueriesContext(connection) as with_a_hundred:
         assert client.get(url).status_code == 200
 
@@ -237,6 +238,7 @@ def test_the_audit_log_runs_as_many_queries_for_one_entry_as_for_two_hundred(
     with CaptureQueriesContext(connection) as with_one:
         assert client.get(url).status_code == 200
     factories.DataContractFactory.create_batch(199, space=space)
+    client.get(url)  # what the site keeps between requests, the navigation, built again
     with CaptureQueriesContext(connection) as with_many:
         assert client.get(url).status_code == 200
 

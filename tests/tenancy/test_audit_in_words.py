@@ -152,6 +152,7 @@ def test_the_history_page_runs_as_many_queries_for_one_link_as_for_fifty(
     owners = [factories.OwnerFactory(organization=space.organization, name=f"Owner {number}")
               for number in range(49)]
     metadata_owners_set(metadata_record=record, role="bu_sme", owners=owners, actor=steward)
+    client.get(url)  # the navigation kept between requests, built again
     with CaptureQueriesContext(connection) as with_fifty:
         response = client.get(url)
 
@@ -169,6 +170,7 @@ def test_the_audit_log_names_ids_with_as_many_queries_for_one_entry_as_for_fifty
         assert client.get(url).status_code == 200
     for member in factories.UserFactory.create_batch(49):
         factories.MembershipFactory(space=space, user=member, role="viewer")
+    client.get(url)  # the navigation kept between requests, built again
     with CaptureQueriesContext(connection) as with_fifty:
         response = client.get(url)
 
