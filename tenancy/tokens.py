@@ -115,6 +115,8 @@ _TOKEN_MODELS = (ApiToken, Space, ApiToken.created_by.field.related_model)
 
 @functools.cache
 def _token_sql():
+    """The SELECT of `_token_read`, from the models' tables and columns: composed once a
+    process, as they do not change while it runs."""
     quote = connection.ops.quote_name
     user = _TOKEN_MODELS[2]
 
