@@ -38,4 +38,7 @@ def _representation(field):
     if type(field) in _TEXT_FIELDS or (type(field) is serializers.UUIDField
                                        and field.uuid_format == "hex_verbose"):
         return str
+    if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+        # The time zone DRF would look up for every value (the current one), once a page.
+        field.timezone = field.default_timezone()
     return field.to_representation

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
 from quality.api.serializers import ViolationSerializer
@@ -31,6 +32,19 @@ def test_a_page_of_violation_rows_is_what_drf_gives(space, steward):
 
     assert represented == _drf(ViolationSerializer, rows)
     assert {row["resolved_at"] for row in represented} == {"2024-05-01T12:30:00Z", None}
+
+
+def test_moments_are_shown_in_the_current_time_zone_as_drf_shows_them(space):
+    factories.QualityViolationFactory(
+        data_contract=factories.DataContractFactory(space=space),
+        check_timestamp=datetime.datetime(2024, 5, 1, 23, 30, tzinfo=datetime.UTC))
+    rows = list(_violations())
+
+    with timezone.override("Asia/Hong_Kong"):
+        represented = ViolationSerializer(rows, many=True).data
+        assert represented == _drf(ViolationSerializer, rows)
+    assert represented[0]["check_timestamp"] == "2024-05-02T07:30:00+08:00"
+    assert ViolationSerializer(rows, many=True).data[0]["check_timestamp"] == "2024-05-01T23:30:00Z"
 
 
 def test_model_instances_take_drfs_own_path(space):

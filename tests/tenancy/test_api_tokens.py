@@ -8,8 +8,13 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
-from tenancy.models import ApiToken, Membership, OrganizationAdmin
-from tenancy.tokens import api_token_create, api_token_revoke
+from tenancy.models import ApiToken, Membership, OrganizationAdmin, Space
+from tenancy.tokens import (
+    ApiTokenInvalid,
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 from tests.api_helpers import results, token_client
 from tests.factories import DataContractFactory, MembershipFactory, UserFactory
 
@@ -78,6 +83,44 @@ def test_an_expired_token_is_refused(space, steward):
         )
 
     assert _client(secret).get("/api/v1/contracts/").status_code == 401
+
+
+def test_a_token_whose_creator_was_deactivated_is_refused(steward_token):
+    token, secret = steward_token
+    token.created_by.is_active = False
+    token.created_by.save()
+
+    assert _client(secret).get("/api/v1/contracts/").status_code == 401
+
+
+def _columns(instance):
+    return [(field.attname, getattr(instance, field.attname))
+            for field in instance._meta.concrete_fields]
+
+
+def test_a_token_is_read_in_one_query_with_its_space_and_creator_as_the_orm_reads_them(
+        steward_token, space, steward, unscoped, django_assert_num_queries):
+    token, secret = steward_token
+    OrganizationAdmin.objects.create(organization=space.organization, user=steward)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+
+    with django_assert_num_queries(1):
+        read = api_token_authenticate(secret)
+
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert _columns(read) == _columns(stored)
+    assert [type(value) for _, value in _columns(read)] == [
+        type(value) for _, value in _columns(stored)]
+    assert _columns(read.space) == _columns(Space.objects.get(pk=space.pk))
+    assert _columns(read.created_by) == _columns(type(steward).objects.get(pk=steward.pk))
+    assert read.created_by.get_all_permissions() == set()
+    assert (read.creator_role, read.creator_administers) == ("steward", True)
+    assert read._state.db == "default" and not read._state.adding
+
+
+def test_an_unknown_secret_reads_no_token(db):
+    with pytest.raises(ApiTokenInvalid):
+        api_token_authenticate("pch_unknown")
 
 
 def test_a_read_only_token_cannot_write(space):

@@ -6,7 +6,15 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tenancy.sanitize import json_display, sanitize_value, truncation_marker
+from tenancy.sanitize import (
+    MAX_BINARY_BYTES,
+    MAX_DEPTH,
+    _clean_other,
+    json_display,
+    sanitize_text,
+    sanitize_value,
+    truncation_marker,
+)
 
 MAX = 50
 
@@ -49,6 +57,20 @@ def test_sanitizing_twice_changes_nothing_more(value):
     once = sanitize_value(value, max_length=MAX)
 
     assert sanitize_value(once, max_length=MAX) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(leaves | st.text(max_size=2 * MAX) | st.integers(min_value=-2**64, max_value=2**64))
+def test_the_shortcuts_answer_what_the_general_path_answers(value):
+    assert sanitize_value(value, max_length=MAX) == _clean_other(value, 0, MAX, MAX_BINARY_BYTES,
+                                                                 MAX_DEPTH)
+
+
+@given(st.text(max_size=2 * MAX) | st.integers()
+       | st.characters(categories=["Cs"]).map(lambda c: f"a{c}b"))
+def test_keys_are_sanitized_as_text(key):
+    assert list(sanitize_value({key: None}, max_length=MAX)) == [
+        sanitize_text(str(key), max_length=MAX)]
 
 
 @given(st.binary(max_size=300))
