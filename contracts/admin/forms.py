@@ -103,9 +103,15 @@ class DataContractForm(forms.ModelForm):
         if contract._state.adding:
             return
         self._set_initial_content(contract)
+        # One queryset per kind of target (the five owner fields share the owners').
+        choices = {}
         for name in LINK_FIELDS:
             if name in self.fields:
-                self._set_up_link_field(name, contract)
+                target_model = MetadataRecord._meta.get_field(name).related_model
+                if target_model not in choices:
+                    choices[target_model] = target_model.objects.filter(
+                        organization_id=contract.space.organization_id)
+                self._set_up_link_field(name, contract, choices[target_model])
 
     def _set_initial_content(self, contract):
         record = contract.metadata_record
@@ -123,11 +129,11 @@ class DataContractForm(forms.ModelForm):
             if name in self.fields:
                 self.initial[name] = value
 
-    def _set_up_link_field(self, name, contract):
+    def _set_up_link_field(self, name, contract, choices):
         field = self.fields[name]
         model_field = MetadataRecord._meta.get_field(name)
         organization_id = contract.space.organization_id
-        field.queryset = model_field.related_model.objects.filter(organization_id=organization_id)
+        field.queryset = choices
         links = contract.current_links
         if name in OWNERSHIP_ROLES:
             linked = links.owners[name]
