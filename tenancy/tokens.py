@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tenancy.models import EDITING_ROLES, ApiToken, Membership, OrganizationAdmin, Space
+from tenancy.raw_reads import instance_from, selected_columns
 from tenancy.scoping import Access
 
 SECRET_PREFIX = "pch_"
@@ -80,34 +81,12 @@ def _token_read(hashed):
     if row is None:
         return None
     values = iter(row)
-    token, space, creator = (_instance(model, values) for model in _TOKEN_MODELS)
+    token, space, creator = (instance_from(model, values) for model in _TOKEN_MODELS)
     ApiToken.space.field.set_cached_value(token, space)
     ApiToken.created_by.field.set_cached_value(token, creator)
     token.creator_role, administers = values
     token.creator_administers = bool(administers)
     return token
-
-
-def _instance(model, values):
-    """A `model` read from the next of `values`, one per concrete field, as the ORM reads it."""
-    attnames, columns = _columns(model)
-    converted = []
-    for column in columns:
-        value = next(values)
-        for converter in (connection.ops.get_db_converters(column)
-                          + column.get_db_converters(connection)):
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, attnames, converted)
-
-
-@functools.cache
-def _columns(model):
-    """The attribute names and the columns (the ORM's expressions, whose type picks the
-    converters: a foreign key's is its target's) of the concrete fields of `model`."""
-    fields = model._meta.concrete_fields
-    return ([field.attname for field in fields],
-            [field.get_col(model._meta.db_table) for field in fields])
 
 
 _TOKEN_MODELS = (ApiToken, Space, ApiToken.created_by.field.related_model)
@@ -127,9 +106,8 @@ def _token_sql():
         return quote(model._meta.get_field(name).column)
 
     selected = ", ".join(
-        f"{alias}.{quote(field.column)}"
+        selected_columns(alias, model)
         for alias, model in zip(("token", "space", "creator"), _TOKEN_MODELS, strict=True)
-        for field in model._meta.concrete_fields
     )
     return (
         f"SELECT {selected},"

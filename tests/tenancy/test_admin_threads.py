@@ -197,3 +197,17 @@ def test_the_contract_page_runs_as_many_queries_for_one_thread_item_as_for_many(
         assert client.get(_page(contract)).status_code == 200
 
     assert len(with_many) == len(with_one)
+
+
+def test_the_thread_keeps_what_a_deleted_user_wrote_in_order(client, steward, space, contract):
+    author = factories.MembershipFactory(space=space, role="steward").user
+    comment_add(target=contract, author=author, body="First, by someone who left.")
+    comment_add(target=contract, author=steward, body="Second.")
+    author.delete()
+
+    page = _signed_in(client, steward).get(_page(contract)).content.decode()
+
+    assert "deleted user" in page
+    assert page.index("First, by someone who left.") < page.index("Second.")
+    thread = page[page.index('id="thread"'):]
+    assert f"<strong>{steward.get_username()}</strong>" in thread
