@@ -15,7 +15,11 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
 from contracts.admin.export_jobs import ExportJobMixin
-from contracts.admin.import_export import PendingImportConfirmForm, PendingImportMixin
+from contracts.admin.import_export import (
+    PendingImportConfirmForm,
+    PendingImportMixin,
+    editable_spaces,
+)
 from contracts.admin.import_jobs import ImportJobMixin
 from contracts.resources import FORMATS
 from quality import views
@@ -70,10 +74,6 @@ MESSAGE_CHARACTERS = 90
 class ViolationChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).only(*LIST_COLUMNS)
-
-
-def _editable_spaces(request):
-    return Space.objects.filter(id__in=request.tenant_access.editable_space_ids).order_by("name")
 
 
 class ViolationImportForm(ImportForm):
@@ -190,12 +190,12 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
 
     def create_import_form(self, request):
         form = super().create_import_form(request)
-        form.limit_spaces(_editable_spaces(request))
+        form.limit_spaces(editable_spaces(request))
         return form
 
     def create_confirm_form(self, request, import_form=None):
         form = super().create_confirm_form(request, import_form)
-        form.fields["space"].queryset = _editable_spaces(request)
+        form.fields["space"].queryset = editable_spaces(request)
         return form
 
     def get_import_resource_kwargs(self, request, **kwargs):
