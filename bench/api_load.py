@@ -30,10 +30,10 @@ from wrk_load import (
     load_arguments,
     load_average,
     manage,
-    measured_run,
-    print_table,
+    measured_rows,
     psql,
     recreate_database,
+    report,
 )
 
 P99_BUDGET_MILLISECONDS = 250
@@ -118,18 +118,8 @@ def main():
         print(f"{options.connections} connections, {options.duration} s each, gunicorn "
               f"{options.workers or 'default'} workers, {os.cpu_count()} cores, load average "
               f"{load_average()} before")
-        rows = [
-            (label, *measured_run(url, script, gunicorn_process=server, server=options.server,
-                                  database=options.database, duration=options.duration,
-                                  connections=options.connections,
-                                  timeout_seconds=options.timeout), budgeted)
-            for label, url, script, budgeted in runs
-        ]
-    within_budget = print_table(rows, budget_milliseconds=P99_BUDGET_MILLISECONDS)
-    print(f"load average after: {load_average()}")
-    print(f"GETs p99 < {P99_BUDGET_MILLISECONDS} ms with no errors: "
-          f"{'yes' if within_budget else 'NO'}")
-    return 0 if within_budget else 1
+        rows = measured_rows(runs, gunicorn_process=server, options=options)
+    return report(rows, budget_milliseconds=P99_BUDGET_MILLISECONDS, what="GETs")
 
 
 if __name__ == "__main__":

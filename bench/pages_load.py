@@ -33,10 +33,10 @@ from wrk_load import (
     load_arguments,
     load_average,
     manage,
-    measured_run,
-    print_table,
+    measured_rows,
     psql,
     recreate_database,
+    report,
 )
 
 P99_BUDGET_MILLISECONDS = 500
@@ -120,19 +120,9 @@ def main():
             print(f"{options.connections} connections, {options.duration} s each, gunicorn "
                   f"{options.workers or 'default'} workers, {os.cpu_count()} cores, signed in "
                   f"as {STEWARD} (steward), load average {load_average()} before")
-            rows = [
-                (label, *measured_run(url, script, gunicorn_process=server,
-                                      server=options.server, database=options.database,
-                                      duration=options.duration,
-                                      connections=options.connections,
-                                      timeout_seconds=options.timeout), True)
-                for label, url in pages
-            ]
-    within_budget = print_table(rows, budget_milliseconds=P99_BUDGET_MILLISECONDS)
-    print(f"load average after: {load_average()}")
-    print(f"Pages p99 < {P99_BUDGET_MILLISECONDS} ms with no errors: "
-          f"{'yes' if within_budget else 'NO'}")
-    return 0 if within_budget else 1
+            rows = measured_rows([(label, url, script, True) for label, url in pages],
+                                 gunicorn_process=server, options=options)
+    return report(rows, budget_milliseconds=P99_BUDGET_MILLISECONDS, what="Pages")
 
 
 if __name__ == "__main__":

@@ -181,6 +181,28 @@ def measured_run(url, script, *, gunicorn_process, server, database, **wrk_optio
     return measured, CpuPerRequest(site_ticks * per_request, database_ticks * per_request)
 
 
+def measured_rows(runs, *, gunicorn_process, options):
+    """`runs`: (label, url, wrk script, budgeted); each measured with `measured_run` at the
+    load options (`load_arguments`), as rows for `report`."""
+    return [
+        (label, *measured_run(url, script, gunicorn_process=gunicorn_process,
+                              server=options.server, database=options.database,
+                              duration=options.duration, connections=options.connections,
+                              timeout_seconds=options.timeout), budgeted)
+        for label, url, script, budgeted in runs
+    ]
+
+
+def report(rows, *, budget_milliseconds, what):
+    """The table, the load average after, and whether `what` met the budget; the exit
+    status (0 when it did)."""
+    within_budget = print_table(rows, budget_milliseconds=budget_milliseconds)
+    print(f"load average after: {load_average()}")
+    print(f"{what} p99 < {budget_milliseconds} ms with no errors: "
+          f"{'yes' if within_budget else 'NO'}")
+    return 0 if within_budget else 1
+
+
 def print_table(rows, *, budget_milliseconds):
     """rows: (label, LoadRun, CpuPerRequest, budgeted). True when every budgeted row met the
     p99 budget with no errors."""
