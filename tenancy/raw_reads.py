@@ -1,9 +1,8 @@
 """Model instances from rows of plain SQL, as the ORM would read them.
 
-For the few reads that run on every request, where composing the query with the ORM cost
-more than the database took to answer (the API token, an object's thread): their SQL is
-composed once a process from the models' tables and columns, and each row becomes
-instances here.
+For a read that runs on every request, where composing the query with the ORM cost more
+than the database took to answer (the API token): its SQL is composed once a process from
+the models' tables and columns, and each row becomes instances here.
 """
 
 import functools
