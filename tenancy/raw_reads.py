@@ -1,8 +1,9 @@
 """Model instances from rows of plain SQL, as the ORM would read them.
 
-For a read that runs on every request, where composing the query with the ORM cost more
-than the database took to answer (the API token): its SQL is composed once a process from
-the models' tables and columns, and each row becomes instances here.
+For the few reads that run on every request or every object's page (the API token, an
+object's thread), where the ORM's composing of the query and its objects cost more than
+the rest of the read: their SQL is composed once a process from the models' tables and
+columns, and each row becomes instances here.
 """
 
 import functools
