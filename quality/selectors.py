@@ -5,12 +5,13 @@ spaces of the active tenant scope (the request's, in the admin); selectors that
 take an `access` also filter by it explicitly, so they stay right in a wider scope.
 """
 
+import functools
 import json
 from dataclasses import dataclass
-from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -39,7 +40,8 @@ from quality.models import (
     ViolationStatus,
     ViolationTransition,
 )
-from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin
+from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin, Space
+from tenancy.raw_reads import instance_from, quoted_column, selected_columns
 
 UNRESOLVED_STATUSES = tuple(status for status in ViolationStatus if status not in CLOSED_STATUSES)
 """Statuses of violations that still need someone: open, acknowledged, assigned."""
@@ -238,7 +240,7 @@ def incident_violations(*, tokens):
         )
     if not conditions:
         return QualityViolation.objects.none()
-    return QualityViolation.objects.filter(reduce(or_, conditions))
+    return QualityViolation.objects.filter(functools.reduce(or_, conditions))
 
 
 # My work
@@ -320,7 +322,7 @@ def _owned_contracts(user):
     )
     contracts = (
         DataContract.objects.annotate(**roles)
-        .filter(reduce(or_, [Q(**{name: True}) for name in roles]))
+        .filter(functools.reduce(or_, [Q(**{name: True}) for name in roles]))
         .annotate(
             unresolved_violation_count=Coalesce(Subquery(unresolved), 0),
             latest_check_passed=_latest_check(QualityMetric.objects.values("passed")),
@@ -478,22 +480,52 @@ class ContractQualitySummary:
 
 def contract_quality_summary(*, contract, check_count=20):
     """The overall-score trend of the contract's last `check_count` checks, the field
-    scores of the latest one, and how many of its violations still need work."""
-    checks = list(
-        QualityMetric.objects.filter(data_contract=contract)
-        .order_by("-check_timestamp", "-pk")
-        .seal()[:check_count]
-    )
+    scores of the latest one, and how many of its violations still need work.
+
+    Two reads in plain SQL composed once a process, limited to the contract's space (which
+    the caller has read it through): a contract's page runs them on every view, and the
+    ORM took three times longer to compose them than PostgreSQL to answer."""
+    space_id = Space._meta.pk.get_db_prep_value(contract.space_id, connection)
+    contract_id = DataContract._meta.pk.get_db_prep_value(contract.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_checks_sql(), [contract_id, space_id, check_count])
+        checks = [instance_from(QualityMetric, iter(row)) for row in cursor.fetchall()]
+        cursor.execute(_violation_counts_sql(), [
+            *(status.value for status in UNRESOLVED_STATUSES), ViolationStatus.OPEN.value, False,
+            contract_id, space_id])
+        unresolved, auto_resolvable = cursor.fetchone()
     checks.reverse()
-    counts = ViolationCount.objects.filter(data_contract=contract).aggregate(
-        unresolved=Coalesce(Sum("count", filter=Q(status__in=UNRESOLVED_STATUSES)), 0),
-        auto_resolvable=Coalesce(
-            Sum("count", filter=Q(status=ViolationStatus.OPEN, is_assigned=False)), 0
-        ),
-    )
     return ContractQualitySummary(
         checks=checks,
         field_scores=field_score_list(checks=checks[-1:]),
-        unresolved_violation_count=counts["unresolved"],
-        auto_resolvable_violation_count=counts["auto_resolvable"],
+        unresolved_violation_count=unresolved or 0,
+        auto_resolvable_violation_count=auto_resolvable or 0,
+    )
+
+
+@functools.cache
+def _latest_checks_sql():
+    def column(name):
+        return quoted_column(QualityMetric, name)
+
+    return (
+        f"SELECT {selected_columns('m', QualityMetric)}"
+        f" FROM {connection.ops.quote_name(QualityMetric._meta.db_table)} m"
+        f" WHERE m.{column('data_contract')} = %s AND m.{column('space')} = %s"
+        f" ORDER BY m.{column('check_timestamp')} DESC, m.{column('id')} DESC LIMIT %s"
+    )
+
+
+@functools.cache
+def _violation_counts_sql():
+    def column(name):
+        return quoted_column(ViolationCount, name)
+
+    count, status = column("count"), column("status")
+    unresolved = ", ".join(["%s"] * len(UNRESOLVED_STATUSES))
+    return (
+        f"SELECT SUM(CASE WHEN {status} IN ({unresolved}) THEN {count} ELSE 0 END),"
+        f" SUM(CASE WHEN {status} = %s AND {column('is_assigned')} = %s THEN {count} ELSE 0 END)"
+        f" FROM {connection.ops.quote_name(ViolationCount._meta.db_table)}"
+        f" WHERE {column('data_contract')} = %s AND {column('space')} = %s"
     )

@@ -38,3 +38,8 @@ def selected_columns(alias, model):
     """`alias.column, ...` of the concrete fields of `model`, in `instance_from`'s order."""
     quote = connection.ops.quote_name
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def quoted_column(model, field_name):
+    """The quoted column of `model`'s field `field_name`, for composing plain SQL."""
+    return connection.ops.quote_name(model._meta.get_field(field_name).column)

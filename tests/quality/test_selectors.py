@@ -165,8 +165,11 @@ def test_contract_quality_is_the_trend_of_the_last_checks_and_the_latest_field_s
         _check(contract, days_ago=days_ago, overall_score=score,
                field_scores={"age": score, "user_id": 100.0})
     _check(factories.DataContractFactory(space=space), days_ago=0, overall_score=1.0)
+    # A check recorded against the contract in a space it does not belong to stays out.
+    _check(contract, days_ago=0, overall_score=2.0, space=other_space)
     factories.QualityViolationFactory(data_contract=contract)
     factories.QualityViolationFactory(data_contract=contract, status="ignored")
+    factories.QualityViolationFactory(data_contract=contract, assignee=factories.UserFactory())
 
     summary = contract_quality_summary(contract=contract, check_count=3)
 
@@ -175,7 +178,9 @@ def test_contract_quality_is_the_trend_of_the_last_checks_and_the_latest_field_s
     assert [(field.field_name, field.score) for field in summary.field_scores] == [
         ("age", 80.0), ("user_id", 100.0)
     ]
-    assert summary.unresolved_violation_count == 1
+    assert summary.unresolved_violation_count == 2
+    # Only the open violation nobody has taken on is what a complete check may resolve.
+    assert summary.auto_resolvable_violation_count == 1
 
 
 def test_a_contract_never_checked_has_an_empty_summary(space):
