@@ -68,7 +68,7 @@ MIDDLEWARE = [
 # successful sign-in clears the count.
 AUTHENTICATION_BACKENDS = [
     "pycharter_site.authentication.SignInAttemptsBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "pycharter_site.authentication.AccountBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -156,6 +156,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # DEBUG off, a real SECRET_KEY and ALLOWED_HOSTS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Django's database sessions, read by plain SQL (see pycharter_site/sessions.py).
+SESSION_ENGINE = "pycharter_site.sessions"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
