@@ -7,31 +7,39 @@ columns, and each row becomes instances here.
 """
 
 import functools
+import itertools
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def instance_from(model, values):
     """A `model` read from the next values of the iterator `values`, one per concrete field,
     through the converters the ORM applies (SQLite's datetimes, booleans and UUIDs)."""
-    attnames, columns = model_columns(model)
-    converted = []
-    for column in columns:
-        value = next(values)
-        for converter in (connection.ops.get_db_converters(column)
-                          + column.get_db_converters(connection)):
+    attnames, conversions = _reading(model, connections[DEFAULT_DB_ALIAS])
+    row = list(itertools.islice(values, len(attnames)))
+    for index, column, converters in conversions:
+        value = row[index]
+        for converter in converters:
             value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, attnames, converted)
+        row[index] = value
+    return model.from_db(connection.alias, attnames, row)
 
 
-@functools.cache
-def model_columns(model):
-    """The attribute names and the columns (the ORM's expressions, whose type picks the
-    converters: a foreign key's is its target's) of the concrete fields of `model`."""
+@functools.lru_cache(maxsize=256)
+def _reading(model, database):
+    """The attribute names of `model`'s concrete fields, and (index, column, converters) of
+    those whose values the ORM converts on `database` (one connection per thread)."""
     fields = model._meta.concrete_fields
-    return ([field.attname for field in fields],
-            [field.get_col(model._meta.db_table) for field in fields])
+    attnames = [field.attname for field in fields]
+    # A column's type picks its converters: a foreign key's is its target's.
+    columns = [field.get_col(model._meta.db_table) for field in fields]
+    conversions = []
+    for index, column in enumerate(columns):
+        converters = (database.ops.get_db_converters(column)
+                      + column.get_db_converters(database))
+        if converters:
+            conversions.append((index, column, tuple(converters)))
+    return attnames, tuple(conversions)
 
 
 def selected_columns(alias, model):
