@@ -47,15 +47,27 @@ class StatusFilter(admin.SimpleListFilter):
         return None
 
 
-class ContractFilter(admin.RelatedFieldListFilter):
-    """Django's filter by contract, its choices read as (id, name, version): every list of
-    violations offers all the user's contracts, and building each one took longer."""
+class ValuesRelatedFilter(admin.RelatedFieldListFilter):
+    """Django's filter by a related object, its choices read as values (`label_fields`) and
+    named by `label`: every violation list offers all the user's contracts and spaces, and
+    building each object took longer than reading it."""
+
+    label_fields = ("name",)
+
+    @staticmethod
+    def label(*values):
+        return " ".join(values)
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin) or ()
-        contracts = field.related_model._default_manager.order_by(*ordering)
-        return [(pk, DataContract.label(name, version))
-                for pk, name, version in contracts.values_list("pk", "name", "version")]
+        rows = (field.related_model._default_manager.order_by(*ordering)
+                .values_list("pk", *self.label_fields))
+        return [(pk, self.label(*values)) for pk, *values in rows]
+
+
+class ContractFilter(ValuesRelatedFilter):
+    label_fields = ("name", "version")
+    label = staticmethod(DataContract.label)
 
 
 class AssigneeFilter(admin.SimpleListFilter):

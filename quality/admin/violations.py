@@ -30,12 +30,13 @@ from quality.admin.filters import (
     ErrorTypeFilter,
     FieldNameFilter,
     StatusFilter,
+    ValuesRelatedFilter,
     violation_count_lookups,
 )
 from quality.admin.run_check import run_check_view
 from quality.admin.triage import TRIAGE_STEPS, safe_return_url, triage_response
 from quality.engine.sanitize import safe_text
-from quality.models import QualityViolation
+from quality.models import QualityViolation, Severity, ViolationStatus
 from quality.resources import QualityViolationResource
 from quality.selectors import violation_count_total, violation_history
 from quality.services.triage import violation_prioritize
@@ -70,6 +71,10 @@ LIST_COLUMNS = (
     "assignee__last_name", "space__name",
 )
 MESSAGE_CHARACTERS = 90
+# The badges' labels, looked up once: Django's `get_FOO_display` builds the choices' dict
+# again for each call. A value outside the choices (a pipeline's) shows as it is.
+SEVERITY_LABELS = dict(Severity.choices)
+STATUS_LABELS = dict(ViolationStatus.choices)
 
 
 class ViolationChangeList(ChangeList):
@@ -130,7 +135,7 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
         ErrorTypeFilter,
         "priority",
         CheckDateRangeFilter,
-        "space",
+        ("space", ValuesRelatedFilter),
     )
     list_select_related = ("data_contract", "assignee", "space")
     # A prefix match keeps to the record identifier's index (LIKE 'user_12%').
@@ -293,14 +298,14 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
     def severity_badge(self, violation):
         return mark_safe(
             f'<span class="quality-badge quality-tone--{escape(violation.severity or "neutral")}">'
-            f'{escape(violation.get_severity_display() or "—")}</span>'
+            f'{escape(SEVERITY_LABELS.get(violation.severity, violation.severity) or "—")}</span>'
         )
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, violation):
         badge = mark_safe(
             f'<span class="quality-badge quality-status--{escape(violation.status)}">'
-            f'{escape(violation.get_status_display())}</span>'
+            f'{escape(STATUS_LABELS.get(violation.status, violation.status))}</span>'
         )
         if violation.not_found_since is None:
             return badge

@@ -73,6 +73,22 @@ def test_the_list_filters_by_contract_severity_and_assignee(
     assert listed(colleagues) == ["colleagues"]
 
 
+def test_the_contract_space_and_assignee_filters_offer_only_the_users_own(
+    contract, space, organization, steward, steward_client, colleague, foreign_violation
+):
+    factories.DataContractFactory(space=space, name="bookings", version="2.1.0")
+    second_space = factories.SpaceFactory(organization=organization, name="Second")
+    factories.MembershipFactory(space=second_space, user=steward)
+
+    response = steward_client.get(violations_url())
+
+    assert sorted(_filter_choices(response, "data contract")) == sorted([
+        "All", "bookings 2.1.0", f"flights {contract.version}", "-"])
+    assert sorted(_filter_choices(response, "space")) == sorted(["All", "Second", space.name])
+    assert _filter_choices(response, "assignee") == [
+        "All", "Me", "Nobody", "colleague", steward.username]
+
+
 def test_field_and_error_type_filters_offer_the_values_of_the_chosen_contract(
     contract, space, steward_client, foreign_violation
 ):
