@@ -8,7 +8,7 @@ to the lifecycle steps: new version, activate, deprecate, compare.
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -36,6 +36,7 @@ from contracts.selectors import (
     contract_history_parts,
     contract_links_get,
     contract_list_with_quality,
+    contract_page_get,
 )
 from contracts.services.contract_edit import (
     contract_create,
@@ -149,7 +150,13 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
         return super().get_object(request, object_id)
 
     def get_object(self, request, object_id, from_field=None):
-        contract = super().get_object(request, object_id, from_field)
+        if from_field is None:
+            contract = contract_page_get(contract_id=object_id,
+                                         space_ids=request.tenant_access.space_ids)
+            if contract is None:
+                raise Http404("No data contract matches the given id.")
+        else:
+            contract = super().get_object(request, object_id, from_field)
         contract.current_links = contract_links_get(metadata_record=contract.metadata_record)
         return contract
 
