@@ -361,6 +361,8 @@ COMPONENT_MODELS = {
     "validation_rules": ValidationRuleSet,
     "metadata_record": MetadataRecord,
 }
+#: The kind of `contract_versions`' rows that are the family's contracts, not parts.
+FAMILY = "contract"
 
 
 def contract_family(*, contract):
@@ -372,43 +374,68 @@ def contract_family(*, contract):
     return sorted(rows, key=lambda row: _version_key(row[1]), reverse=True)
 
 
-def contract_component_versions(*, contract):
-    """For each component (schema, coercion rules, validation rules, metadata record), its
-    versions across the contract's family, newest first: one UNION ALL of the four tables,
-    in plain SQL (composing it with the ORM took longer than the database took to answer).
-    The family is the contract's space and name: the contract was read through its scope."""
+@dataclass(frozen=True)
+class ContractVersions:
+    """A contract's family and its parts' versions across it, as its page shows them."""
+
+    family: list
+    """(id, version, status) of every version of the contract's name, newest first."""
+    parts: dict
+    """{component: [ComponentVersion, ...]}, newest first (`COMPONENT_MODELS` order)."""
+
+
+def contract_versions(*, contract):
+    """The contract's family and, for each component (schema, coercion rules, validation
+    rules, metadata record), its versions across the family: one UNION ALL of the contracts
+    and the four component tables, in plain SQL (composing it with the ORM took longer than
+    the database took to answer). The family is the contract's space and name: the contract
+    was read through its scope."""
     current_ids = {getattr(contract, f"{component}_id") for component in COMPONENT_MODELS}
     space_id = DataContract._meta.get_field("space").target_field.get_db_prep_value(
         contract.space_id, connection)
-    versions = {component: [] for component in COMPONENT_MODELS}
+    family, parts = [], {component: [] for component in COMPONENT_MODELS}
     with connection.cursor() as cursor:
-        cursor.execute(_component_versions_sql(),
-                       [value for component in COMPONENT_MODELS
-                        for value in (component, space_id, contract.name)])
+        cursor.execute(_versions_sql(),
+                       [value for kind in (FAMILY, *COMPONENT_MODELS)
+                        for value in (kind, space_id, contract.name)])
         rows = cursor.fetchall()
     contract_pk = DataContract._meta.pk
-    for component, component_id, version, contract_id, contract_version, status in rows:
-        component_id = COMPONENT_MODELS[component]._meta.pk.to_python(component_id)
-        versions[component].append(ComponentVersion(
-            component_id=component_id, version=version,
-            contract_id=contract_pk.to_python(contract_id), contract_version=contract_version,
-            contract_status=status, is_current=component_id in current_ids,
+    for kind, item_id, version, contract_id, contract_version, status in rows:
+        contract_id = contract_pk.to_python(contract_id)
+        if kind == FAMILY:
+            family.append((contract_id, version, status))
+            continue
+        item_id = COMPONENT_MODELS[kind]._meta.pk.to_python(item_id)
+        parts[kind].append(ComponentVersion(
+            component_id=item_id, version=version, contract_id=contract_id,
+            contract_version=contract_version, contract_status=status,
+            is_current=item_id in current_ids,
         ))
-    return {
-        component: sorted(
-            items,
-            key=lambda item: (_version_key(item.version), _version_key(item.contract_version)),
-            reverse=True,
-        )
-        for component, items in versions.items()
-    }
+    return ContractVersions(
+        family=sorted(family, key=lambda row: _version_key(row[1]), reverse=True),
+        parts={
+            component: sorted(
+                items,
+                key=lambda item: (_version_key(item.version),
+                                  _version_key(item.contract_version)),
+                reverse=True,
+            )
+            for component, items in parts.items()
+        },
+    )
 
 
 @functools.cache
-def _component_versions_sql():
+def _versions_sql():
     quote = connection.ops.quote_name
     contracts = DataContract._meta
-    parts = []
+    where = (f" WHERE family.{quote(contracts.get_field('space').column)} = %s"
+             f" AND family.{quote('name')} = %s")
+    parts = [
+        f"SELECT %s, family.{quote(contracts.pk.column)}, family.{quote('version')},"
+        f" family.{quote(contracts.pk.column)}, family.{quote('version')},"
+        f" family.{quote('status')} FROM {quote(contracts.db_table)} family" + where
+    ]
     for model in COMPONENT_MODELS.values():
         contract_column = model._meta.get_field("data_contract").column
         parts.append(
@@ -417,9 +444,7 @@ def _component_versions_sql():
             f" family.{quote('status')}"
             f" FROM {quote(model._meta.db_table)} part"
             f" JOIN {quote(contracts.db_table)} family"
-            f" ON family.{quote(contracts.pk.column)} = part.{quote(contract_column)}"
-            f" WHERE family.{quote(contracts.get_field('space').column)} = %s"
-            f" AND family.{quote('name')} = %s"
+            f" ON family.{quote(contracts.pk.column)} = part.{quote(contract_column)}" + where
         )
     return " UNION ALL ".join(parts)
 

@@ -30,13 +30,12 @@ from contracts.resources import DataContractResource, OwnershipLinkResource, Sys
 from contracts.selectors import (
     COMPONENT_MODELS,
     CURRENT_COMPONENTS,
-    contract_component_versions,
-    contract_family,
     contract_filter_by_owner_text,
     contract_history_parts,
     contract_links_get,
     contract_list_with_quality,
     contract_page_get,
+    contract_versions,
 )
 from contracts.services.contract_edit import (
     contract_create,
@@ -212,9 +211,10 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
                            obj=None):
         if obj is not None:
             editable = self.has_change_permission(request, obj)
+            versions = contract_versions(contract=obj)
             context.update(
-                component_versions=_component_versions_with_urls(obj),
-                family=contract_family(contract=obj),
+                component_versions=_component_versions_with_urls(versions.parts),
+                family=versions.family,
                 lifecycle_urls=self._lifecycle_urls(obj) if editable else {},
                 reviews=views.contract_reviews(obj),
             )
@@ -402,7 +402,7 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
         views.contracts_deprecate(self, request, self._editable(request, queryset))
 
 
-def _component_versions_with_urls(contract):
+def _component_versions_with_urls(parts):
     """Each part's versions with the URL of its page, titled as the page shows them."""
     return [
         (
@@ -415,7 +415,7 @@ def _component_versions_with_urls(contract):
                 for item in versions
             ],
         )
-        for component, versions in contract_component_versions(contract=contract).items()
+        for component, versions in parts.items()
     ]
 
 

@@ -59,9 +59,10 @@ class ValuesRelatedFilter(admin.RelatedFieldListFilter):
         return " ".join(values)
 
     def field_choices(self, field, request, model_admin):
-        ordering = self.field_admin_ordering(field, request, model_admin) or ()
-        rows = (field.related_model._default_manager.order_by(*ordering)
-                .values_list("pk", *self.label_fields))
+        related = field.related_model._default_manager.all()
+        if ordering := self.field_admin_ordering(field, request, model_admin):
+            related = related.order_by(*ordering)
+        rows = related.values_list("pk", *self.label_fields)
         return [(pk, self.label(*values)) for pk, *values in rows]
 
 
