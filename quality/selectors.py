@@ -132,25 +132,46 @@ def violation_history(*, violation):
     )
 
 
-def violation_recent_values(*, violations, field_names, sample_size=500):
-    """{field name: the distinct values it has among the newest `sample_size` of
-    `violations`}, for each of `field_names` (text columns), in one query.
+def violation_recent_values(*, space_ids, field_names, contract_id=None, sample_size=500):
+    """{field name: the distinct values it has among the newest `sample_size` violations of
+    `space_ids` (of the contract `contract_id`, when given)}, for each of `field_names`
+    (text columns), in one query.
 
     Offering every distinct value would mean a DISTINCT over millions of rows on
-    each page; the values of the newest violations are the ones stewards pick.
+    each page; the values of the newest violations are the ones stewards pick. Plain SQL
+    composed once a process (every violations list runs it), where the database drops
+    the repeats: a few dozen rows come back instead of `sample_size`.
     """
-    newest = violations.order_by("-check_timestamp").values_list(*field_names)[:sample_size]
-    # The database drops the repeats: a few dozen rows come back instead of `sample_size`.
-    sql, params = newest.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT * FROM ({sql}) newest", params)
-        rows = cursor.fetchall()
     values = {field_name: set() for field_name in field_names}
-    for row in rows:
-        for field_name, value in zip(field_names, row, strict=True):
-            if value is not None:
-                values[field_name].add(value)
+    space_ids = [Space._meta.pk.get_db_prep_value(space_id, connection)
+                 for space_id in space_ids]
+    if space_ids:
+        contract = ([] if contract_id is None
+                    else [DataContract._meta.pk.get_db_prep_value(contract_id, connection)])
+        sql = _recent_values_sql(tuple(field_names), bool(contract)).replace(
+            "%(spaces)s", ", ".join(["%s"] * len(space_ids)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*space_ids, *contract, sample_size])
+            rows = cursor.fetchall()
+        for row in rows:
+            for field_name, value in zip(field_names, row, strict=True):
+                if value is not None:
+                    values[field_name].add(value)
     return {field_name: sorted(found) for field_name, found in values.items()}
+
+
+@functools.cache
+def _recent_values_sql(field_names, of_contract):
+    def column(name):
+        return f"v.{quoted_column(QualityViolation, name)}"
+
+    contract = f" AND {column('data_contract')} = %s" if of_contract else ""
+    return (
+        f"SELECT DISTINCT * FROM (SELECT {', '.join(map(column, field_names))}"
+        f" FROM {connection.ops.quote_name(QualityViolation._meta.db_table)} v"
+        f" WHERE {column('space')} IN (%(spaces)s){contract}"
+        f" ORDER BY {column('check_timestamp')} DESC LIMIT %s) newest"
+    )
 
 
 def violation_count_total(*, lookups):

@@ -122,16 +122,16 @@ class RecentValuesFilter(admin.SimpleListFilter):
         return queryset.filter(**{self.parameter_name: self.value()})
 
     def _recent_values(self, request, model_admin):
-        violations = model_admin.get_queryset(request)
-        contract_id = request.GET.get(self.contract_parameter)
+        contract_id = None
         # A bad contract id is the contract filter's to report.
-        with suppress(ValueError, ValidationError):
-            if contract_id:
-                violations = violations.filter(data_contract_id=contract_id)
+        with suppress(ValidationError):
+            if value := request.GET.get(self.contract_parameter):
+                contract_id = DataContract._meta.pk.to_python(value)
         field_names = [list_filter.parameter_name for list_filter in model_admin.list_filter
                        if isinstance(list_filter, type)
                        and issubclass(list_filter, RecentValuesFilter)]
-        return violation_recent_values(violations=violations, field_names=field_names)
+        return violation_recent_values(space_ids=request.tenant_access.space_ids,
+                                       contract_id=contract_id, field_names=field_names)
 
 
 class FieldNameFilter(RecentValuesFilter):
