@@ -23,12 +23,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from tenancy.audit_labels import audit_entries_named
+from tenancy.markup import escaped
 from tenancy.models import AuditLogEntry, Space
 
 HISTORY_PAGE_SIZE = 100
@@ -60,9 +61,9 @@ class TenantAdminMixin:
     def action_checkbox(self, obj):
         """The row's checkbox, the same HTML as Django's widget gives: rendering that widget's
         template for each row took a seventh of a list page's time."""
-        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
+        label = gettext("Select this object for an action - {}").format(escaped(obj))
         return mark_safe(
-            f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{escape(str(obj.pk))}"'
+            f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{escaped(obj.pk)}"'
             f' class="action-select" aria-label="{label}">'
         )
 

@@ -3,7 +3,7 @@
 template engine took a quarter of the page's time for a dozen fields, most of it on
 lookups and on rendering an empty error list for each field."""
 
-from django.utils.html import conditional_escape as escape
+from tenancy.markup import escaped as escape
 
 
 def fieldset_html(fieldset, *, heading_level=None, prefix="", id_prefix="", id_suffix=""):

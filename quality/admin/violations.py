@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
@@ -40,6 +40,7 @@ from quality.models import QualityViolation, Severity, ViolationStatus
 from quality.resources import QualityViolationResource
 from quality.selectors import violation_count_total, violation_history
 from quality.services.triage import violation_prioritize
+from tenancy.markup import escaped
 from tenancy.models import Space
 from tenancy.moments import short_moment
 from tenancy.sanitize import json_display
@@ -297,15 +298,15 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
     @admin.display(description="severity", ordering="severity")
     def severity_badge(self, violation):
         return mark_safe(
-            f'<span class="quality-badge quality-tone--{escape(violation.severity or "neutral")}">'
-            f'{escape(SEVERITY_LABELS.get(violation.severity, violation.severity) or "—")}</span>'
+            f'<span class="quality-badge quality-tone--{escaped(violation.severity or "neutral")}">'
+            f'{escaped(SEVERITY_LABELS.get(violation.severity, violation.severity) or "—")}</span>'
         )
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, violation):
         badge = mark_safe(
-            f'<span class="quality-badge quality-status--{escape(violation.status)}">'
-            f'{escape(STATUS_LABELS.get(violation.status, violation.status))}</span>'
+            f'<span class="quality-badge quality-status--{escaped(violation.status)}">'
+            f'{escaped(STATUS_LABELS.get(violation.status, violation.status))}</span>'
         )
         if violation.not_found_since is None:
             return badge
@@ -328,7 +329,8 @@ class QualityViolationAdmin(ImportJobMixin, ExportJobMixin, PendingImportMixin,
         if not text:
             return "—"
         shown = text if len(text) <= MESSAGE_CHARACTERS else text[: MESSAGE_CHARACTERS - 1] + "…"
-        return format_html('<span class="quality-message" title="{}">{}</span>', text, shown)
+        return mark_safe(f'<span class="quality-message" title="{escaped(text)}">'
+                         f"{escaped(shown)}</span>")
 
     @admin.display(description="record")
     def record(self, violation):
