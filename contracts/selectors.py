@@ -31,7 +31,7 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from tenancy.models import Space
-from tenancy.raw_reads import instance_from, quoted_column, selected_columns
+from tenancy.raw_reads import instance_from, key_of, quoted_column, selected_columns, with_ids
 
 CURRENT_COMPONENTS = ("schema", "coercion_rules", "validation_rules", "metadata_record")
 
@@ -58,14 +58,12 @@ def contract_page_get(*, contract_id, space_ids):
     page starts with it, and the ORM took longer composing the join of seven tables than
     PostgreSQL took answering it."""
     try:
-        contract_id = DataContract._meta.pk.get_db_prep_value(
-            DataContract._meta.pk.to_python(contract_id), connection)
+        contract_id = key_of(DataContract, DataContract._meta.pk.to_python(contract_id))
     except ValidationError:
         return None
-    space_ids = [Space._meta.pk.get_db_prep_value(space_id, connection) for space_id in space_ids]
+    sql, space_ids = with_ids(_page_sql(), "spaces", Space, space_ids)
     if not space_ids:
         return None
-    sql = _page_sql().replace("%(spaces)s", ", ".join(["%s"] * len(space_ids)))
     with connection.cursor() as cursor:
         cursor.execute(sql, [contract_id, *space_ids])
         row = cursor.fetchone()
@@ -310,7 +308,7 @@ def _linked_by_role(link_models, metadata_record, target):
     the nine link queries than the database took to answer them. The links are read through
     the metadata record, which the caller has already read through its scope."""
     target_model, sql = _links_sql(tuple(link_models.items()), target)
-    record_id = MetadataRecord._meta.pk.get_db_prep_value(metadata_record.pk, connection)
+    record_id = key_of(MetadataRecord, metadata_record.pk)
     linked = {role: [] for role in link_models}
     params = [value for role in link_models for value in (role, record_id)]
     with connection.cursor() as cursor:
@@ -391,8 +389,7 @@ def contract_versions(*, contract):
     the database took to answer). The family is the contract's space and name: the contract
     was read through its scope."""
     current_ids = {getattr(contract, f"{component}_id") for component in COMPONENT_MODELS}
-    space_id = DataContract._meta.get_field("space").target_field.get_db_prep_value(
-        contract.space_id, connection)
+    space_id = key_of(Space, contract.space_id)
     family, parts = [], {component: [] for component in COMPONENT_MODELS}
     with connection.cursor() as cursor:
         cursor.execute(_versions_sql(),

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
-from tenancy.raw_reads import instance_from, selected_columns
+from tenancy.raw_reads import instance_from, key_of, selected_columns
 
 
 class SignInAttemptsBackend(AxesStandaloneBackend):
@@ -32,7 +32,7 @@ class AccountBackend(ModelBackend):
     def get_user(self, user_id):
         model = get_user_model()
         with connection.cursor() as cursor:
-            cursor.execute(_user_sql(), [model._meta.pk.get_db_prep_value(user_id, connection)])
+            cursor.execute(_user_sql(), [key_of(model, user_id)])
             row = cursor.fetchone()
         if row is None:
             return None

@@ -41,7 +41,7 @@ from quality.models import (
     ViolationTransition,
 )
 from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin, Space
-from tenancy.raw_reads import instance_from, quoted_column, selected_columns
+from tenancy.raw_reads import instance_from, key_of, quoted_column, selected_columns, with_ids
 
 UNRESOLVED_STATUSES = tuple(status for status in ViolationStatus if status not in CLOSED_STATUSES)
 """Statuses of violations that still need someone: open, acknowledged, assigned."""
@@ -82,11 +82,9 @@ def space_member_choices(*, space_ids):
     `space_ids`, by username: the same people as `space_assignee_ids`. Plain SQL composed
     once a process: every violation list offers them, and the ORM took longer to compose
     the query than PostgreSQL to answer it."""
-    prepare = Space._meta.pk.get_db_prep_value
-    space_ids = [prepare(space_id, connection) for space_id in space_ids]
+    sql, space_ids = with_ids(_space_members_sql(), "spaces", Space, space_ids)
     if not space_ids:
         return []
-    sql = _space_members_sql().replace("%(spaces)s", ", ".join(["%s"] * len(space_ids)))
     with connection.cursor() as cursor:
         cursor.execute(sql, [True, *space_ids, *(role.value for role in EDITING_ROLES),
                              *space_ids])
@@ -143,13 +141,10 @@ def violation_recent_values(*, space_ids, field_names, contract_id=None, sample_
     the repeats: a few dozen rows come back instead of `sample_size`.
     """
     values = {field_name: set() for field_name in field_names}
-    space_ids = [Space._meta.pk.get_db_prep_value(space_id, connection)
-                 for space_id in space_ids]
+    contract = [] if contract_id is None else [key_of(DataContract, contract_id)]
+    sql, space_ids = with_ids(_recent_values_sql(tuple(field_names), bool(contract)),
+                              "spaces", Space, space_ids)
     if space_ids:
-        contract = ([] if contract_id is None
-                    else [DataContract._meta.pk.get_db_prep_value(contract_id, connection)])
-        sql = _recent_values_sql(tuple(field_names), bool(contract)).replace(
-            "%(spaces)s", ", ".join(["%s"] * len(space_ids)))
         with connection.cursor() as cursor:
             cursor.execute(sql, [*space_ids, *contract, sample_size])
             rows = cursor.fetchall()
@@ -541,8 +536,7 @@ def contract_quality_summary(*, contract, check_count=20):
     Two reads in plain SQL composed once a process, limited to the contract's space (which
     the caller has read it through): a contract's page runs them on every view, and the
     ORM took three times longer to compose them than PostgreSQL to answer."""
-    space_id = Space._meta.pk.get_db_prep_value(contract.space_id, connection)
-    contract_id = DataContract._meta.pk.get_db_prep_value(contract.pk, connection)
+    space_id, contract_id = key_of(Space, contract.space_id), key_of(DataContract, contract.pk)
     with connection.cursor() as cursor:
         cursor.execute(_latest_checks_sql(), [contract_id, space_id, check_count])
         checks = [instance_from(QualityMetric, iter(row)) for row in cursor.fetchall()]

@@ -51,3 +51,15 @@ def selected_columns(alias, model):
 def quoted_column(model, field_name):
     """The quoted column of `model`'s field `field_name`, for composing plain SQL."""
     return connection.ops.quote_name(model._meta.get_field(field_name).column)
+
+
+def key_of(model, value):
+    """`value`, a key of `model`, as the database takes it in a query's parameters."""
+    return model._meta.pk.get_db_prep_value(value, connection)
+
+
+def with_ids(sql, name, model, ids):
+    """(`sql` with its `%(name)s` replaced by a placeholder for each of `ids`, the ids as the
+    database takes `model`'s keys): plain SQL's `IN (...)` of a varying number of ids."""
+    values = [key_of(model, value) for value in ids]
+    return sql.replace(f"%({name})s", ", ".join(["%s"] * len(values))), values
