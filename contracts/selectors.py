@@ -23,6 +23,7 @@ from contracts.models import (
     SYSTEM_ROLE_LINKS,
     BreakingChangeSignOff,
     CoercionRuleSet,
+    ContractReview,
     DataContract,
     MetadataRecord,
     MetadataRecordDomain,
@@ -31,7 +32,14 @@ from contracts.models import (
     ValidationRuleSet,
 )
 from tenancy.models import Space
-from tenancy.raw_reads import instance_from, key_of, quoted_column, selected_columns, with_ids
+from tenancy.raw_reads import (
+    instance_from,
+    key_of,
+    quoted_column,
+    quoted_table,
+    selected_columns,
+    with_ids,
+)
 
 CURRENT_COMPONENTS = ("schema", "coercion_rules", "validation_rules", "metadata_record")
 
@@ -107,6 +115,23 @@ def _page_sql():
             + "".join(joins)
             + f" WHERE c.{quote(DataContract._meta.pk.column)} = %s"
             f" AND c.{quoted_column(DataContract, 'space')} IN (%(spaces)s)")
+
+
+def contract_reviews(contract):
+    """The review rounds of a contract, newest first, for its page and the review page.
+
+    Plain SQL composed once a process, read through the contract (which the caller has
+    read through its scope): every view of a contract's page asks."""
+    with connection.cursor() as cursor:
+        cursor.execute(_reviews_sql(), [key_of(DataContract, contract.pk)])
+        return [instance_from(ContractReview, iter(row)) for row in cursor.fetchall()]
+
+
+@functools.cache
+def _reviews_sql():
+    return (f"SELECT {selected_columns('r', ContractReview)} FROM {quoted_table(ContractReview)} r"
+            f" WHERE r.{quoted_column(ContractReview, 'data_contract')} = %s"
+            f" ORDER BY r.{quoted_column(ContractReview, 'created_at')} DESC")
 
 
 def _ordered_links(link_model, record, target):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
-from tenancy.raw_reads import instance_from, key_of, selected_columns
+from tenancy.raw_reads import instance_from, key_of, quoted_table, selected_columns
 
 
 class SignInAttemptsBackend(AxesStandaloneBackend):
@@ -43,6 +43,5 @@ class AccountBackend(ModelBackend):
 @functools.cache
 def _user_sql():
     model = get_user_model()
-    return (f"SELECT {selected_columns('u', model)}"
-            f" FROM {connection.ops.quote_name(model._meta.db_table)} u"
+    return (f"SELECT {selected_columns('u', model)} FROM {quoted_table(model)} u"
             f" WHERE u.{connection.ops.quote_name(model._meta.pk.column)} = %s")

@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
-from tenancy.raw_reads import instance_from, quoted_column, selected_columns
+from tenancy.raw_reads import instance_from, quoted_column, quoted_table, selected_columns
 
 
 class SessionStore(db.SessionStore):
@@ -29,7 +29,7 @@ class SessionStore(db.SessionStore):
 def _session_sql():
     return (
         f"SELECT {selected_columns('s', Session)}"
-        f" FROM {connection.ops.quote_name(Session._meta.db_table)} s"
+        f" FROM {quoted_table(Session)} s"
         f" WHERE s.{quoted_column(Session, 'session_key')} = %s"
         f" AND s.{quoted_column(Session, 'expire_date')} > %s"
     )

@@ -41,7 +41,14 @@ from quality.models import (
     ViolationTransition,
 )
 from tenancy.models import EDITING_ROLES, Membership, OrganizationAdmin, Space
-from tenancy.raw_reads import instance_from, key_of, quoted_column, selected_columns, with_ids
+from tenancy.raw_reads import (
+    instance_from,
+    key_of,
+    quoted_column,
+    quoted_table,
+    selected_columns,
+    with_ids,
+)
 
 UNRESOLVED_STATUSES = tuple(status for status in ViolationStatus if status not in CLOSED_STATUSES)
 """Statuses of violations that still need someone: open, acknowledged, assigned."""
@@ -93,11 +100,7 @@ def space_member_choices(*, space_ids):
 
 @functools.cache
 def _space_members_sql():
-    quote, user = connection.ops.quote_name, get_user_model()
-
-    def table(model):
-        return quote(model._meta.db_table)
-
+    quote, user, table = connection.ops.quote_name, get_user_model(), quoted_table
     roles = ", ".join(["%s"] * len(EDITING_ROLES))
     return (
         f"SELECT u.{quote(user._meta.pk.column)},"
@@ -163,7 +166,7 @@ def _recent_values_sql(field_names, of_contract):
     contract = f" AND {column('data_contract')} = %s" if of_contract else ""
     return (
         f"SELECT DISTINCT * FROM (SELECT {', '.join(map(column, field_names))}"
-        f" FROM {connection.ops.quote_name(QualityViolation._meta.db_table)} v"
+        f" FROM {quoted_table(QualityViolation)} v"
         f" WHERE {column('space')} IN (%(spaces)s){contract}"
         f" ORDER BY {column('check_timestamp')} DESC LIMIT %s) newest"
     )
@@ -560,7 +563,7 @@ def _latest_checks_sql():
 
     return (
         f"SELECT {selected_columns('m', QualityMetric)}"
-        f" FROM {connection.ops.quote_name(QualityMetric._meta.db_table)} m"
+        f" FROM {quoted_table(QualityMetric)} m"
         f" WHERE m.{column('data_contract')} = %s AND m.{column('space')} = %s"
         f" ORDER BY m.{column('check_timestamp')} DESC, m.{column('id')} DESC LIMIT %s"
     )
@@ -576,6 +579,6 @@ def _violation_counts_sql():
     return (
         f"SELECT SUM(CASE WHEN {status} IN ({unresolved}) THEN {count} ELSE 0 END),"
         f" SUM(CASE WHEN {status} = %s AND {column('is_assigned')} = %s THEN {count} ELSE 0 END)"
-        f" FROM {connection.ops.quote_name(ViolationCount._meta.db_table)}"
+        f" FROM {quoted_table(ViolationCount)}"
         f" WHERE {column('data_contract')} = %s AND {column('space')} = %s"
     )

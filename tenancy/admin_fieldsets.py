@@ -1,6 +1,6 @@
 """The fieldsets of the admin's change pages: the HTML Django's
 `admin/includes/fieldset.html` renders, written out in Python. On a contract's page the
-template engine took a quarter of the page's time for a dozen fields, most of it on
+template engine took a fifth of the page's time for a dozen fields, much of it on
 lookups and on rendering an empty error list for each field."""
 
 from tenancy.markup import escaped as escape

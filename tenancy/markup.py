@@ -1,7 +1,7 @@
 """HTML escaping for the admin's busiest paths (list rows, badges, fieldsets).
 
 Django's `escape` and `conditional_escape` first check each argument for lazy text, a cost
-a list page of fifty rows pays over a thousand times; the text here is never lazy.
+a list page of fifty rows pays hundreds of times; the text here is never lazy.
 """
 
 import html

@@ -1,6 +1,6 @@
 """Moments as the admin shows them: in the site's time zone (`TIME_ZONE`; the site has no
 per-user zones), to the minute. Django's `localtime` looks the current zone up on each
-call; a list of fifty violations asked a hundred times, a tenth of the list's rows' time."""
+call: once per row, 4% of a violations list's CPU (py-spy, one gunicorn worker)."""
 
 from django.utils.timezone import get_default_timezone
 

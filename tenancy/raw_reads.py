@@ -48,6 +48,11 @@ def selected_columns(alias, model):
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
+def quoted_table(model):
+    """The quoted table of `model`, for composing plain SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def quoted_column(model, field_name):
     """The quoted column of `model`'s field `field_name`, for composing plain SQL."""
     return connection.ops.quote_name(model._meta.get_field(field_name).column)

@@ -21,6 +21,8 @@ from django_scopes import ScopedManager, scope, scopes_disabled
 from seal.models import BaseSealableManager
 from seal.query import SealableQuerySet
 
+from tenancy.raw_reads import key_of, quoted_table
+
 SPACE = "space"
 ORGANIZATION = "organization"
 
@@ -107,7 +109,7 @@ def _rights_of(user):
     from tenancy.models import Organization, Space
 
     space_id, organization_id = Space._meta.pk.to_python, Organization._meta.pk.to_python
-    user_id = user._meta.pk.get_db_prep_value(user.pk, connection)
+    user_id = key_of(user._meta.model, user.pk)
     administered, memberships, administered_spaces = set(), [], []
     with connection.cursor() as cursor:
         cursor.execute(_rights_sql(), [user_id] * 3)
@@ -126,8 +128,7 @@ def _rights_sql():
     from tenancy.models import Membership, OrganizationAdmin, Space
 
     quote = connection.ops.quote_name
-    admins, members, spaces = (quote(model._meta.db_table)
-                               for model in (OrganizationAdmin, Membership, Space))
+    admins, members, spaces = map(quoted_table, (OrganizationAdmin, Membership, Space))
     return (
         f"SELECT 'administers', NULL, a.{quote('organization_id')}, NULL FROM {admins} a"
         f" WHERE a.{quote('user_id')} = %s"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tenancy.models import EDITING_ROLES, ApiToken, Membership, OrganizationAdmin, Space
-from tenancy.raw_reads import instance_from, selected_columns
+from tenancy.raw_reads import instance_from, quoted_column, quoted_table, selected_columns
 from tenancy.scoping import Access
 
 SECRET_PREFIX = "pch_"
@@ -96,15 +96,7 @@ _TOKEN_MODELS = (ApiToken, Space, ApiToken.created_by.field.related_model)
 def _token_sql():
     """The SELECT of `_token_read`, from the models' tables and columns: composed once a
     process, as they do not change while it runs."""
-    quote = connection.ops.quote_name
-    user = _TOKEN_MODELS[2]
-
-    def table(model):
-        return quote(model._meta.db_table)
-
-    def column(model, name):
-        return quote(model._meta.get_field(name).column)
-
+    user, table, column = _TOKEN_MODELS[2], quoted_table, quoted_column
     selected = ", ".join(
         selected_columns(alias, model)
         for alias, model in zip(("token", "space", "creator"), _TOKEN_MODELS, strict=True)
@@ -124,7 +116,7 @@ def _token_sql():
         f" JOIN {table(Space)} space"
         f" ON space.{column(Space, 'id')} = token.{column(ApiToken, 'space')}"
         f" JOIN {table(user)} creator"
-        f" ON creator.{quote(user._meta.pk.column)} = token.{column(ApiToken, 'created_by')}"
+        f" ON creator.{column(user, user._meta.pk.name)} = token.{column(ApiToken, 'created_by')}"
         f" WHERE token.{column(ApiToken, 'secret_hash')} = %s"
     )
 

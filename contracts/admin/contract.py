@@ -35,6 +35,7 @@ from contracts.selectors import (
     contract_links_get,
     contract_list_with_quality,
     contract_page_get,
+    contract_reviews,
     contract_versions,
 )
 from contracts.services.contract_edit import (
@@ -216,7 +217,7 @@ class DataContractAdmin(ContractImportExportMixin, TenantModelAdmin):
                 component_versions=_component_versions_with_urls(versions.parts),
                 family=versions.family,
                 lifecycle_urls=self._lifecycle_urls(obj) if editable else {},
-                reviews=views.contract_reviews(obj),
+                reviews=contract_reviews(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -3,20 +3,17 @@ the autocomplete of owners, systems and domains. Each parses the request, calls 
 selector, and renders; the contract is found through the admin, so another space's is a 404.
 """
 
-import functools
-
 from django.contrib import messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from contracts.admin.forms import ActivationForm, NewVersionForm
 from contracts.diff import contract_diff
-from contracts.models import ContractReview, DataContract, MetadataRecord
-from contracts.selectors import contract_family, contract_terms
+from contracts.models import MetadataRecord
+from contracts.selectors import contract_family, contract_reviews, contract_terms
 from contracts.services.lifecycle import (
     VersionBump,
     contract_activate,
@@ -31,7 +28,6 @@ from contracts.services.review import (
     contract_review_request,
     contract_review_request_changes,
 )
-from tenancy.raw_reads import instance_from, quoted_column, selected_columns
 
 #: The review steps a steward can take on the review page: (service, message).
 REVIEW_STEPS = {
@@ -216,25 +212,6 @@ def compare_view(model_admin, request, object_id, other_id):
         contract=contract, older=older, newer=newer, diff=diff, family=family,
         suggested_version=version_bumped(older.version, diff.suggested_bump),
     )
-
-
-def contract_reviews(contract):
-    """The review rounds of a contract, newest first, for its page and the review page.
-
-    Plain SQL composed once a process, read through the contract (which the caller has
-    read through its scope): every view of a contract's page asks."""
-    contract_id = DataContract._meta.pk.get_db_prep_value(contract.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_reviews_sql(), [contract_id])
-        return [instance_from(ContractReview, iter(row)) for row in cursor.fetchall()]
-
-
-@functools.cache
-def _reviews_sql():
-    return (f"SELECT {selected_columns('r', ContractReview)}"
-            f" FROM {connection.ops.quote_name(ContractReview._meta.db_table)} r"
-            f" WHERE r.{quoted_column(ContractReview, 'data_contract')} = %s"
-            f" ORDER BY r.{quoted_column(ContractReview, 'created_at')} DESC")
 
 
 def review_view(model_admin, request, object_id):
